@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+//
+// XOFusion: fuse customer experience data (surveys, reviews) with operational
+// data (orders, returns, carts) by customer, in typed columnar tables.
+//
+// The library product `XOFusion` has no package dependencies. The command-line
+// program `xofusion` uses swift-argument-parser; it is an executable *target*,
+// not a product, so a service that depends on the library never resolves or
+// builds argument-parser (`.ci/run` proves this with a throwaway consumer).
+import PackageDescription
+
+let package = Package(
+    name: "XOFusion",
+    products: [
+        .library(name: "XOFusion", targets: ["XOFusion"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The engine: storage, ingest, keys, kernels. Knows nothing of CX.
+        .target(name: "XOFusionCore"),
+        // The CX layer on top of the engine; re-exports the engine's API.
+        .target(name: "XOFusion", dependencies: ["XOFusionCore"]),
+        .executableTarget(
+            name: "xofusion",
+            dependencies: [
+                "XOFusion",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "XOFusionCoreTests", dependencies: ["XOFusionCore"]),
+        .testTarget(name: "XOFusionTests", dependencies: ["XOFusion"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,252 @@
+/// One column of a ``Table``: a contiguous buffer of one primitive type, an
+/// optional validity bitmap, and a cached null count.
+///
+/// A column is an immutable value; its buffers are shared copy-on-write, so
+/// copying a column or slicing it (``slice(_:)``) copies no values. Null slots
+/// hold a zero value (0, empty string) behind a cleared validity bit.
+///
+/// Build columns with the static factories — ``int64(_:)-(Array<Int64?>)``,
+/// ``double(_:)``, ``bool(_:)``, ``decimal(units:scale:)``,
+/// ``timestamp(_:)``, ``date(_:)``, ``string(_:layout:)`` — and read them
+/// through typed views such as ``int64Values`` or ``stringValues``.
+///
+/// ## Memory
+/// One value per row in the kind's natural width (8 bytes for int64, double,
+/// decimal and timestamp; 4 for date; 1 for bool), plus one bit per row when
+/// the column has nulls. A plain string column stores its UTF-8 bytes plus a
+/// 4-byte offset per row; a dictionary column a 4-byte code per row plus each
+/// distinct value once.
+public struct Column: Sendable {
+    /// The typed buffers behind a column (full length, before any slice).
+    @usableFromInline
+    enum Storage: Sendable {
+        case int64(ContiguousArray<Int64>)
+        case double(ContiguousArray<Double>)
+        case bool(ContiguousArray<Bool>)
+        case decimal(ContiguousArray<Int64>, scale: Int)
+        case timestamp(ContiguousArray<Timestamp>)
+        case date(ContiguousArray<CivilDate>)
+        case plainString(StringBuffer)
+        case dictionaryString(codes: ContiguousArray<UInt32>, dictionary: StringBuffer)
+    }
+
+    @usableFromInline let storage: Storage
+    /// Validity over the full storage; `nil` means every slot is valid.
+    @usableFromInline let validity: ValidityBitmap?
+    /// The first storage slot that belongs to this column (non-zero after slicing).
+    @usableFromInline let offset: Int
+    /// The number of values (rows).
+    public let count: Int
+    /// The number of null values, computed once.
+    public let nullCount: Int
+
+    /// A column over `storage[offset ..< offset + count]`. Trusted: the caller
+    /// guarantees that the range lies inside the storage and the bitmap
+    /// matches it; checked in debug builds.
+    init(storage: Storage, validity: ValidityBitmap?, offset: Int = 0, count: Int, checked: Bool = true) {
+        self.storage = storage
+        self.offset = offset
+        self.count = count
+        // A bitmap with no nulls in range is dropped, so that the fast path is taken.
+        let valid = validity?.countSetBits(in: offset..<(offset + count)) ?? count
+        self.validity = valid == count ? nil : validity
+        self.nullCount = count - valid
+        #if DEBUG
+            // A slice shares checked storage; checking it again would make slicing O(n).
+            if checked && offset == 0 { _checkInvariants() }
+        #endif
+    }
+
+    /// The column's kind.
+    public var kind: ColumnKind {
+        switch storage {
+        case .int64: .int64
+        case .double: .double
+        case .bool: .bool
+        case .decimal(_, let scale): .decimal(scale: scale)
+        case .timestamp: .timestamp
+        case .date: .date
+        case .plainString, .dictionaryString: .string
+        }
+    }
+
+    /// For a string column, how it stores its values; `nil` for other kinds.
+    public var stringLayout: StringLayout? {
+        switch storage {
+        case .plainString: .plain
+        case .dictionaryString: .dictionary
+        default: nil
+        }
+    }
+
+    /// Whether row `row` is null.
+    @inlinable
+    public func isNull(_ row: Int) -> Bool {
+        precondition(row >= 0 && row < count, "row \(row) out of range 0..<\(count)")
+        guard let validity else { return false }
+        return !validity[offset + row]
+    }
+
+    /// Rows `range` of this column, sharing its buffers.
+    ///
+    /// - Complexity: O(`range.count` / 64) to count the slice's nulls; no values are copied.
+    public func slice(_ range: Range<Int>) -> Column {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "slice \(range) out of range 0..<\(count)")
+        return Column(storage: storage, validity: validity, offset: offset + range.lowerBound, count: range.count)
+    }
+}
+
+// MARK: - Building columns from Swift values
+
+extension Column {
+    /// Splits optionals into values (zero for nil) and a validity bitmap (`nil` when none is missing).
+    static func split<T>(_ values: [T?], zero: T) -> (ContiguousArray<T>, ValidityBitmap?) {
+        var stored = ContiguousArray<T>()
+        stored.reserveCapacity(values.count)
+        var validity: ValidityBitmap?
+        for (i, value) in values.enumerated() {
+            if let value {
+                stored.append(value)
+            } else {
+                if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count) }
+                validity![i] = false
+                stored.append(zero)
+            }
+        }
+        return (stored, validity)
+    }
+
+    /// An `int64` column; `nil` elements are nulls.
+    ///
+    /// - Complexity: O(n).
+    public static func int64(_ values: [Int64?]) -> Column {
+        let (stored, validity) = split(values, zero: 0)
+        return Column(storage: .int64(stored), validity: validity, count: values.count)
+    }
+
+    /// An `int64` column from signed integers of any width (`Int`, `Int32`, …);
+    /// `nil` elements are nulls.
+    ///
+    /// - Complexity: O(n).
+    public static func int64<I: FixedWidthInteger & SignedInteger>(_ values: [I?]) -> Column {
+        // A signed integer of at most 64 bits always fits; wider types are rejected
+        // by the precondition rather than silently truncated.
+        precondition(I.bitWidth <= 64, "int64 columns hold integers of at most 64 bits")
+        return int64(values.map { $0.map { Int64($0) } })
+    }
+
+    /// A `double` column; `nil` elements are nulls (NaN is a value, not a null).
+    ///
+    /// - Complexity: O(n).
+    public static func double(_ values: [Double?]) -> Column {
+        let (stored, validity) = split(values, zero: 0)
+        return Column(storage: .double(stored), validity: validity, count: values.count)
+    }
+
+    /// A `bool` column; `nil` elements are nulls.
+    ///
+    /// - Complexity: O(n).
+    public static func bool(_ values: [Bool?]) -> Column {
+        let (stored, validity) = split(values, zero: false)
+        return Column(storage: .bool(stored), validity: validity, count: values.count)
+    }
+
+    /// A `decimal(scale)` column from raw units (`1850` at scale 2 is 18.50); `nil` elements are nulls.
+    ///
+    /// - Complexity: O(n).
+    public static func decimal(units: [Int64?], scale: Int) -> Column {
+        precondition((0...ColumnKind.maximumDecimalScale).contains(scale), "decimal scale must be 0...18")
+        let (stored, validity) = split(units, zero: 0)
+        return Column(storage: .decimal(stored, scale: scale), validity: validity, count: units.count)
+    }
+
+    /// A `decimal(scale)` column from decimal values, each rescaled exactly.
+    ///
+    /// - Throws: ``TableError/valueNotRepresentable(column:row:reason:)`` when a
+    ///   value has more fraction digits than `scale` or overflows at that scale.
+    /// - Complexity: O(n).
+    public static func decimal(_ values: [ScaledDecimal?], scale: Int) throws(TableError) -> Column {
+        var units: [Int64?] = []
+        units.reserveCapacity(values.count)
+        for (row, value) in values.enumerated() {
+            guard let value else { units.append(nil); continue }
+            guard let exact = value.rescaled(to: scale) else {
+                throw .valueNotRepresentable(column: nil, row: row, reason: "\(value) does not fit decimal(\(scale)) exactly")
+            }
+            units.append(exact.units)
+        }
+        return decimal(units: units, scale: scale)
+    }
+
+    /// A `timestamp` column; `nil` elements are nulls.
+    ///
+    /// - Complexity: O(n).
+    public static func timestamp(_ values: [Timestamp?]) -> Column {
+        let (stored, validity) = split(values, zero: Timestamp(microsecondsSinceEpoch: 0))
+        return Column(storage: .timestamp(stored), validity: validity, count: values.count)
+    }
+
+    /// A `date` column; `nil` elements are nulls.
+    ///
+    /// - Complexity: O(n).
+    public static func date(_ values: [CivilDate?]) -> Column {
+        let (stored, validity) = split(values, zero: CivilDate(daysSinceEpoch: 0))
+        return Column(storage: .date(stored), validity: validity, count: values.count)
+    }
+
+    /// A `string` column in the given layout; `nil` elements are nulls, `""` is an empty string.
+    ///
+    /// - Throws: ``TableError/capacityExceeded(column:reason:)`` past 4 GiB of
+    ///   text or, for a dictionary, 2³² distinct values.
+    /// - Complexity: O(total UTF-8 length); a dictionary layout hashes each value once.
+    public static func string(_ values: [String?], layout: StringLayout = .plain) throws(TableError) -> Column {
+        var validity: ValidityBitmap?
+        for (i, value) in values.enumerated() where value == nil {
+            if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count) }
+            validity![i] = false
+        }
+        switch layout {
+        case .plain:
+            let buffer = try StringBuffer(values.lazy.map { $0 ?? "" })
+            return Column(storage: .plainString(buffer), validity: validity, count: values.count)
+        case .dictionary:
+            var dictionary = StringBuffer()
+            var codeOf: [String: UInt32] = [:]
+            var codes = ContiguousArray<UInt32>()
+            codes.reserveCapacity(values.count)
+            for value in values {
+                guard let value else { codes.append(0); continue }
+                if let code = codeOf[value] {
+                    codes.append(code)
+                } else {
+                    guard dictionary.count < Int(UInt32.max) else {
+                        throw .capacityExceeded(column: nil, reason: "a dictionary holds at most 2³² − 1 distinct values")
+                    }
+                    let code = UInt32(dictionary.count)
+                    try dictionary.append(value)
+                    codeOf[value] = code
+                    codes.append(code)
+                }
+            }
+            return Column(storage: .dictionaryString(codes: codes, dictionary: dictionary), validity: validity, count: values.count)
+        }
+    }
+
+    /// A column of `count` nulls of the given kind.
+    ///
+    /// - Complexity: O(`count`).
+    public static func nulls(of kind: ColumnKind, count: Int) -> Column {
+        let validity = ValidityBitmap(repeating: false, count: count)
+        let storage: Storage
+        switch kind {
+        case .int64: storage = .int64(ContiguousArray(repeating: 0, count: count))
+        case .double: storage = .double(ContiguousArray(repeating: 0, count: count))
+        case .bool: storage = .bool(ContiguousArray(repeating: false, count: count))
+        case .decimal(let scale): storage = .decimal(ContiguousArray(repeating: 0, count: count), scale: scale)
+        case .timestamp: storage = .timestamp(ContiguousArray(repeating: Timestamp(microsecondsSinceEpoch: 0), count: count))
+        case .date: storage = .date(ContiguousArray(repeating: CivilDate(daysSinceEpoch: 0), count: count))
+        case .string: storage = .plainString(StringBuffer(uncheckedBytes: [], offsets: ContiguousArray(repeating: 0, count: count + 1)))
+        }
+        return Column(storage: storage, validity: validity, count: count)
+    }
+}

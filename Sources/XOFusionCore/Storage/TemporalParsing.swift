@@ -1,0 +1,164 @@
+/// Hand-written byte parsers for dates and timestamps (Foundation's ISO 8601
+/// parser is about 20× slower and allocates). Used by ingest and by the
+/// `LosslessStringConvertible` initialisers of ``Timestamp`` and ``CivilDate``.
+public enum TemporalParsing {
+    /// A parsed date-time before any time zone is applied.
+    public struct DateTime: Hashable, Sendable {
+        /// Microseconds since the epoch of the wall-clock reading, as if it were UTC.
+        public var localMicroseconds: Int64
+        /// The offset written in the text (`Z` is 0), in seconds east of UTC;
+        /// `nil` for a naive timestamp that needs a time zone.
+        public var offsetSeconds: Int?
+
+        /// The instant, given the offset to use when the text had none.
+        @inlinable
+        public func instant(naiveOffsetSeconds: Int = 0) -> Timestamp {
+            Timestamp(microsecondsSinceEpoch: localMicroseconds - Int64(offsetSeconds ?? naiveOffsetSeconds) * 1_000_000)
+        }
+    }
+
+    static func digit(_ byte: UInt8) -> Int? {
+        let d = Int(byte) &- 48
+        return d >= 0 && d <= 9 ? d : nil
+    }
+
+    static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+        guard start + count <= bytes.count else { return nil }
+        var value = 0
+        for i in start..<(start + count) {
+            guard let d = digit(bytes[i]) else { return nil }
+            value = value * 10 + d
+        }
+        return value
+    }
+
+    /// Parses `YYYY-MM-DD` (exactly, no surrounding spaces) into days since the epoch.
+    public static func parseDate(_ bytes: UnsafeBufferPointer<UInt8>) -> CivilDate? {
+        guard bytes.count == 10 else { return nil }
+        return parseDatePrefix(bytes)
+    }
+
+    static func parseDatePrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> CivilDate? {
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
+            year >= 1, month >= 1, month <= 12, day >= 1, day <= CivilDate.daysInMonth(year: year, month: month)
+        else { return nil }
+        return CivilDate(daysSinceEpoch: Int32(CivilDate.days(year: year, month: month, day: day)))
+    }
+
+    /// Parses an ISO 8601 date-time: `YYYY-MM-DD` then `T` or a space, then
+    /// `HH:MM:SS`, an optional fraction of 1–9 digits (kept to the microsecond;
+    /// further digits are truncated), and an optional `Z`, `±hh:mm`, `±hhmm`
+    /// or `±hh`. Without a zone the result is naive (``DateTime/offsetSeconds`` is `nil`).
+    public static func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTime? {
+        guard bytes.count >= 19, let date = parseDatePrefix(bytes),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
+        var i = 19
+        var micros = 0
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            var digits = 0
+            while i < bytes.count, let d = digit(bytes[i]) {
+                if digits < 6 { micros = micros * 10 + d }
+                digits += 1
+                i += 1
+            }
+            guard (1...9).contains(digits) else { return nil }
+            for _ in digits..<max(digits, 6) { micros *= 10 }
+        }
+        var offset: Int?
+        if i < bytes.count {
+            let sign = bytes[i]
+            if sign == UInt8(ascii: "Z") {
+                offset = 0
+                i += 1
+            } else if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                guard let hh = number(bytes, i + 1, 2), hh <= 18 else { return nil }
+                var mm = 0
+                i += 3
+                if i < bytes.count {
+                    if bytes[i] == UInt8(ascii: ":") { i += 1 }
+                    guard let m = number(bytes, i, 2), m < 60 else { return nil }
+                    mm = m
+                    i += 2
+                }
+                offset = (hh * 3600 + mm * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+            } else {
+                return nil
+            }
+        }
+        guard i == bytes.count else { return nil }
+        let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return DateTime(localMicroseconds: seconds * 1_000_000 + Int64(micros), offsetSeconds: offset)
+    }
+}
+
+extension Timestamp: LosslessStringConvertible, Codable {
+    /// Parses ISO 8601 text (see ``TemporalParsing/parseDateTime(_:)``); a naive
+    /// timestamp is read as UTC. `nil` for anything else.
+    public init?(_ description: String) {
+        var text = description
+        guard let parsed = text.withUTF8({ TemporalParsing.parseDateTime($0) }) else { return nil }
+        self = parsed.instant()
+    }
+
+    /// Decodes ISO 8601 text.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Timestamp(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 timestamp: \(text)"))
+        }
+        self = value
+    }
+
+    /// Encodes as ISO 8601 text in UTC.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension CivilDate: LosslessStringConvertible, Codable {
+    /// Parses `YYYY-MM-DD`; `nil` for anything else.
+    public init?(_ description: String) {
+        var text = description
+        guard let parsed = text.withUTF8({ TemporalParsing.parseDate($0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Decodes `YYYY-MM-DD` text.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = CivilDate(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-MM-DD date: \(text)"))
+        }
+        self = value
+    }
+
+    /// Encodes as `YYYY-MM-DD` text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension ScaledDecimal: Codable {
+    /// Decodes exact decimal text such as `"18.50"`.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = ScaledDecimal(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an exact decimal: \(text)"))
+        }
+        self = value
+    }
+
+    /// Encodes as exact decimal text such as `"18.50"` (a JSON number would pass through `Double`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+@testable import XOFusionCore
+
+@Suite struct ColumnKindTests {
+    @Test(arguments: [
+        ColumnKind.int64, .double, .bool, .decimal(scale: 0), .decimal(scale: 2), .decimal(scale: 18),
+        .timestamp, .date, .string,
+    ])
+    func nameRoundTrips(kind: ColumnKind) {
+        #expect(ColumnKind(name: kind.description) == kind)
+    }
+
+    @Test(arguments: ["decimal(19)", "decimal(-1)", "decimal()", "decimal", "int", "Int64", "", "string "])
+    func badNamesAreRejected(name: String) {
+        #expect(ColumnKind(name: name) == nil)
+    }
+
+    @Test func decimalNameHasScale() {
+        #expect(ColumnKind.decimal(scale: 2).description == "decimal(2)")
+    }
+}
+
+@Suite struct ScaledDecimalTests {
+    @Test func parsesExactly() throws {
+        let d = try #require(ScaledDecimal("18.50"))
+        #expect(d.units == 1850 && d.scale == 2)
+        #expect(ScaledDecimal("-0.857") == ScaledDecimal(units: -857, scale: 3))
+        #expect(ScaledDecimal("42")?.scale == 0)
+        #expect(ScaledDecimal("+7.0")?.units == 70)
+        #expect(ScaledDecimal(".5") == ScaledDecimal(units: 5, scale: 1))
+    }
+
+    @Test(arguments: ["", "-", ".", "1.2.3", "1e5", "12a", "99999999999999999999", "0.0000000000000000001", " 1"])
+    func rejectsNonDecimals(text: String) {
+        #expect(ScaledDecimal(text) == nil)
+    }
+
+    @Test func formatsWithScaleDigits() {
+        #expect(ScaledDecimal(units: 1850, scale: 2).description == "18.50")
+        #expect(ScaledDecimal(units: -5, scale: 3).description == "-0.005")
+        #expect(ScaledDecimal(units: 42, scale: 0).description == "42")
+        #expect(ScaledDecimal(units: .min, scale: 0).description == "-9223372036854775808")
+    }
+
+    @Test func equalityAndHashAreNumeric() {
+        let a = ScaledDecimal(units: 15, scale: 1), b = ScaledDecimal(units: 150, scale: 2)
+        #expect(a == b)
+        #expect(Set([a, b]).count == 1)
+        #expect(ScaledDecimal(units: 149, scale: 2) < a)
+        #expect(ScaledDecimal(units: .max, scale: 0) > ScaledDecimal(units: .max, scale: 18))
+    }
+
+    @Test func rescalesOnlyWithoutLoss() {
+        let d = ScaledDecimal(units: 1850, scale: 2)
+        #expect(d.rescaled(to: 4)?.units == 185_000)
+        #expect(d.rescaled(to: 1)?.units == 185)
+        #expect(d.rescaled(to: 0) == nil)  // 18.5 is not whole
+        #expect(ScaledDecimal(units: .max / 2, scale: 0).rescaled(to: 1) == nil)  // overflow
+    }
+
+    @Test func convertsToFoundationDecimalExactly() {
+        #expect(ScaledDecimal(units: -1850, scale: 2).decimalValue == Decimal(string: "-18.5"))
+    }
+}
+
+@Suite struct CalendarTests {
+    /// Differential: our civil-date arithmetic against Foundation's Gregorian calendar.
+    @Test func civilDatesAgreeWithFoundation() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var g = SeededGenerator(seed: 7)
+        for _ in 0..<2000 {
+            let days = Int.random(in: -135_000...200_000, using: &g)  // Foundation turns Julian before 1582
+            let date = Date(timeIntervalSince1970: Double(days) * 86_400)
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            let ours = CivilDate.civil(fromDays: days)
+            #expect(ours.year == parts.year && ours.month == parts.month && ours.day == parts.day, "day \(days)")
+            #expect(CivilDate.days(year: ours.year, month: ours.month, day: ours.day) == days)
+        }
+    }
+
+    @Test func invalidDatesAreNil() {
+        #expect(CivilDate(year: 2025, month: 2, day: 29) == nil)
+        #expect(CivilDate(year: 2024, month: 2, day: 29) != nil)
+        #expect(CivilDate(year: 1900, month: 2, day: 29) == nil)
+        #expect(CivilDate(year: 2000, month: 2, day: 29) != nil)
+        #expect(CivilDate(year: 2025, month: 13, day: 1) == nil)
+        #expect(CivilDate(year: 2025, month: 4, day: 31) == nil)
+    }
+
+    @Test func epochAndKnownDays() {
+        #expect(CivilDate(year: 1970, month: 1, day: 1)?.daysSinceEpoch == 0)
+        #expect(CivilDate(year: 2025, month: 3, day: 1)?.daysSinceEpoch == 20148)
+        #expect(CivilDate(year: 1969, month: 12, day: 31)?.description == "1969-12-31")
+    }
+
+    @Test func timestampsFormatAndParse() throws {
+        let t = try #require(Timestamp(year: 2025, month: 3, day: 1, hour: 12, minute: 30, second: 5))
+        #expect(t.description == "2025-03-01T12:30:05Z")
+        #expect(t.microsecondsSinceEpoch == 1_740_832_205_000_000)
+        #expect(Timestamp("2025-03-01T12:30:05Z") == t)
+        #expect(Timestamp("2025-03-01 14:30:05+02:00") == t)
+        #expect(Timestamp("2025-03-01T07:30:05-0500") == t)
+        #expect(Timestamp("2025-03-01T13:30:05+01") == t)
+        #expect(Timestamp("2025-03-01T12:30:05.25Z")?.microsecondsSinceEpoch == t.microsecondsSinceEpoch + 250_000)
+        #expect(Timestamp("2025-03-01T12:30:05.123456789Z")?.microsecondsSinceEpoch == t.microsecondsSinceEpoch + 123_456)
+        #expect(Timestamp(microsecondsSinceEpoch: -1).description == "1969-12-31T23:59:59.999999Z")
+    }
+
+    @Test(arguments: [
+        "2025-02-29T00:00:00Z", "2025-03-01T24:00:00Z", "2025-03-01T12:60:00Z", "2025-03-01",
+        "2025-03-01T12:00:00.Z", "2025-03-01T12:00:00ZZ", "2025-03-01X12:00:00", "2025-03-01T12:00:00+2",
+        "2025-3-01T12:00:00Z", "2025-03-01T12:00:00.1234567890Z", "",
+    ])
+    func badTimestampsAreNil(text: String) {
+        #expect(Timestamp(text) == nil)
+    }
+
+    @Test func naiveTimestampsTakeTheGivenOffset() throws {
+        var text = "2025-03-01 12:00:00"
+        let parsed = try #require(text.withUTF8 { TemporalParsing.parseDateTime($0) })
+        #expect(parsed.offsetSeconds == nil)
+        #expect(parsed.instant(naiveOffsetSeconds: 3600).description == "2025-03-01T11:00:00Z")
+    }
+
+    @Test func timestampsRoundTripThroughText() {
+        var g = SeededGenerator(seed: 11)
+        for _ in 0..<1000 {
+            let t = RandomValues.timestamp(&g)
+            let text: String = t.description
+            let parsed: Timestamp? = Timestamp(text)
+            #expect(parsed == t, "\(t.microsecondsSinceEpoch)")
+        }
+    }
+
+    @Test func foundationDatesConvert() {
+        let t = Timestamp(microsecondsSinceEpoch: 1_740_832_205_123_456)
+        #expect(Timestamp(t.date) == t)
+    }
+}
+
+@Suite struct ValidityBitmapTests {
+    @Test func countsMatchANaiveCountOverRandomRanges() {
+        var g = SeededGenerator(seed: 3)
+        for _ in 0..<200 {
+            let bits = (0..<Int.random(in: 0...300, using: &g)).map { _ in Bool.random(using: &g) }
+            let bitmap = ValidityBitmap(bits)
+            #expect(bitmap.count == bits.count)
+            let a = Int.random(in: 0...bits.count, using: &g), b = Int.random(in: 0...bits.count, using: &g)
+            let range = min(a, b)..<max(a, b)
+            #expect(bitmap.countSetBits(in: range) == bits[range].filter { $0 }.count)
+            #expect(bitmap.extracting(range) == ValidityBitmap(bits[range]))
+        }
+    }
+
+    @Test func allValidBitmapsEqualAppendedOnes() {
+        for n in [0, 1, 63, 64, 65, 128, 130] {
+            #expect(ValidityBitmap(repeating: true, count: n) == ValidityBitmap(Array(repeating: true, count: n)))
+        }
+    }
+}
