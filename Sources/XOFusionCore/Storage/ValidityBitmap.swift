@@ -49,6 +49,28 @@ public struct ValidityBitmap: Hashable, Sendable {
         count += 1
     }
 
+    /// Keeps the first `newCount` bits.
+    ///
+    /// - Complexity: O(1) amortised.
+    public mutating func truncate(to newCount: Int) {
+        precondition(newCount >= 0 && newCount <= count, "cannot truncate a bitmap of \(count) bits to \(newCount)")
+        count = newCount
+        words.removeLast(words.count - (newCount + 63) >> 6)
+        clearPaddingBits()
+    }
+
+    /// Appends all bits of `other`.
+    ///
+    /// - Complexity: O(`other.count` / 64) when this bitmap ends on a word boundary, else O(`other.count`).
+    public mutating func append(contentsOf other: ValidityBitmap) {
+        if count & 63 == 0 {
+            words.append(contentsOf: other.words)
+            count += other.count
+            return
+        }
+        for i in 0..<other.count { append(other[i]) }
+    }
+
     /// The number of set bits (valid slots) in `range`.
     ///
     /// - Complexity: O(`range.count` / 64).

@@ -1,0 +1,227 @@
+import Dispatch
+
+/// Parses the records that start in one byte range into column builders,
+/// a batch at a time: the tokenizer fills a column-major batch of field
+/// spans, then each column's builder runs one typed loop over its spans.
+final class ChunkParser {
+    /// A reject before line numbers are made global.
+    let reading: _CSVReading
+    let plans: [ColumnPlan]
+    let fieldCount: Int
+    let builders: [any ColumnBuilder]
+    let stopAtFirstReject: Bool
+    let batchCapacity = 2048
+
+    var records = 0
+    var blankLines = 0
+    var lineBreaks = 0
+    var rowCount = 0
+    var rejects: [Reject] = []
+    var widenings: [(planIndex: Int, bytes: [UInt8], quoted: Bool)] = []
+
+    private var spans: [FieldSpan]
+    private var recordStarts: [Int] = []
+    private var recordEnds: [Int] = []
+    private var recordLines: [Int] = []
+
+    init(reading: _CSVReading, plans: [ColumnPlan], fieldCount: Int, byteCount: Int) {
+        self.reading = reading
+        self.plans = plans
+        self.fieldCount = fieldCount
+        stopAtFirstReject = reading.options.policy == .strict
+        // Room for the most records the range can hold, so columns never grow by copying.
+        // Untouched capacity costs address space only.
+        let capacity = byteCount / max(1, fieldCount) + 1
+        let nulls = NullTokens(reading.options.nullTokens)
+        let keepTabs = reading.options.delimiter == 0x09
+        builders = plans.map { plan -> any ColumnBuilder in
+            switch plan.kind {
+            case .int64: FixedWidthBuilder(parser: Int64Parser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+            case .double: FixedWidthBuilder(parser: DoubleParser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+            case .bool: FixedWidthBuilder(parser: BoolParser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+            case .decimal(let scale): FixedWidthBuilder(parser: DecimalParser(scale: scale), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+            case .timestamp: FixedWidthBuilder(parser: TimestampParser(rule: plan.timeZone), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+            case .date: FixedWidthBuilder(parser: DateParser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+            case .string: StringColumnBuilder(plan: plan, nulls: nulls, capacity: capacity, byteCapacity: byteCount)
+            }
+        }
+        spans = Array(repeating: FieldSpan(start: 0, end: 0, flags: 0), count: plans.count * batchCapacity)
+        recordStarts.reserveCapacity(batchCapacity)
+        recordEnds.reserveCapacity(batchCapacity)
+        recordLines.reserveCapacity(batchCapacity)
+    }
+
+    /// Parses every record that starts in `begin..<limit`; returns where the next record starts.
+    func run(from begin: Int, limit: Int) -> Int {
+        let tokenizer = reading.tokenizer
+        var fields: [FieldSpan] = []
+        fields.reserveCapacity(fieldCount + 1)
+        var position = begin
+        while position < limit {
+            let scan = tokenizer.scanRecord(at: position, into: &fields)
+            let line = lineBreaks
+            lineBreaks += scan.lineBreaks
+            switch scan.status {
+            case .blank:
+                blankLines += 1
+            case .unterminatedQuote:
+                records += 1
+                reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .unterminatedQuote, message: "a quoted field is not closed before the end of the file")
+            case .strayQuote(let at):
+                records += 1
+                reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .unterminatedQuote, message: "a closing quote is followed by '\(fieldText(reading.base + at, 1))' (byte \(at)) instead of a delimiter or a line end; is a quote inside the field not doubled?")
+            case .record:
+                records += 1
+                if fields.count != fieldCount {
+                    reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .fieldCount, message: "expected \(fieldCount) field\(fieldCount == 1 ? "" : "s"), found \(fields.count)")
+                } else {
+                    let row = recordStarts.count
+                    for p in plans.indices { spans[p * batchCapacity + row] = fields[plans[p].sourceIndex] }
+                    recordStarts.append(position)
+                    recordEnds.append(scan.contentEnd)
+                    recordLines.append(line)
+                    if recordStarts.count == batchCapacity { flush() }
+                }
+            }
+            position = scan.next
+            if stopAtFirstReject && !rejects.isEmpty {
+                flush()
+                break
+            }
+        }
+        flush()
+        return position
+    }
+
+    /// Hands the batch to every column builder, then takes out the rows that failed.
+    private func flush() {
+        let batchCount = recordStarts.count
+        guard batchCount > 0 else { return }
+        let failures = FailureLog()
+        let firstRow = rowCount
+        spans.withUnsafeBufferPointer { all in
+            for p in builders.indices {
+                let batch = BatchColumn(base: reading.base, spans: all.baseAddress! + p * batchCapacity, count: batchCount, firstRow: firstRow)
+                builders[p].appendBatch(batch, planIndex: p, failures: failures)
+            }
+        }
+        rowCount += batchCount
+        if !failures.byRow.isEmpty {
+            let rows = failures.byRow.keys.sorted()
+            for builder in builders { builder.removeRows(rows) }
+            rowCount -= rows.count
+            for row in rows {
+                let failure = failures.byRow[row]!
+                let r = row - firstRow
+                reject(start: recordStarts[r], end: recordEnds[r], line: recordLines[r], planIndex: failure.planIndex, kind: failure.kind, message: failure.message)
+            }
+            rejects.sort { $0.byte < $1.byte }
+        }
+        widenings += failures.widenings
+        recordStarts.removeAll(keepingCapacity: true)
+        recordEnds.removeAll(keepingCapacity: true)
+        recordLines.removeAll(keepingCapacity: true)
+    }
+
+    /// Records a reject; `line` is chunk-local (0-based) until the read makes it global.
+    private func reject(start: Int, end: Int, line: Int, planIndex: Int?, kind: RejectKind, message: String) {
+        let length = min(end - start, Reject.maximumTextLength)
+        var text = String(decoding: UnsafeBufferPointer(start: reading.base + start, count: length), as: UTF8.self)
+        if end - start > length { text += "…" }
+        rejects.append(Reject(
+            file: reading.name, line: line, byte: start, column: planIndex.map { plans[$0].sourceName },
+            columnIndex: planIndex.map { plans[$0].sourceIndex }, kind: kind, message: message, text: text))
+    }
+}
+
+/// Splits the data into one range per thread at line starts, parses the
+/// ranges in parallel, and stitches them together in order.
+///
+/// A range's start is a guess: the line break before it may sit inside a
+/// quoted field. The previous range, parsed exactly, says where its last
+/// record really ends; when that differs from the guess, the range is parsed
+/// again from the true position. The result never depends on the guess.
+struct _ChunkedParse {
+    struct Outcome {
+        var builders: [any ColumnBuilder]
+        var rowCount: Int
+        var records: Int
+        var blankLines: Int
+        var rejects: [Reject]
+        var widenings: [(planIndex: Int, bytes: [UInt8], quoted: Bool)]
+        var threadsUsed: Int
+    }
+
+    let reading: _CSVReading
+    let plans: [ColumnPlan]
+    let fieldCount: Int
+    let dataStart: Int
+    let threads: Int
+
+    /// Ranges smaller than this are not worth a thread.
+    static let minimumBytesPerThread = 1 << 20
+
+    func run() throws(IngestError) -> Outcome {
+        let end = reading.count
+        let size = end - dataStart
+        let n = max(1, min(threads, size / _ChunkedParse.minimumBytesPerThread))
+        var begins = [dataStart]
+        for k in 1..<max(n, 1) {
+            let guess = reading.tokenizer.startOfNextLine(after: dataStart + size / n * k)
+            if guess > begins.last! && guess < end { begins.append(guess) }
+        }
+        let limits = Array(begins.dropFirst()) + [end]
+        let parsers = Box(begins.indices.map { k in
+            ChunkParser(reading: reading, plans: plans, fieldCount: fieldCount, byteCount: limits[k] - begins[k])
+        })
+        let ends = Box([Int](repeating: 0, count: begins.count))
+        if begins.count == 1 {
+            ends.value[0] = parsers.value[0].run(from: begins[0], limit: limits[0])
+        } else {
+            let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: begins.count)
+            defer { results.deallocate() }
+            let shared = Box((parsers.value, results, begins, limits))
+            DispatchQueue.concurrentPerform(iterations: begins.count) { k in
+                let (parsers, results, begins, limits) = shared.value
+                results[k] = parsers[k].run(from: begins[k], limit: limits[k])
+            }
+            ends.value = Array(results)
+        }
+        // Stitch: re-parse any range whose guessed start was not a record start.
+        var chunks = parsers.value
+        for k in 1..<chunks.count {
+            if reading.options.policy == .strict && !chunks[k - 1].rejects.isEmpty { break }
+            let trueStart = ends.value[k - 1]
+            if trueStart != begins[k] {
+                chunks[k] = ChunkParser(reading: reading, plans: plans, fieldCount: fieldCount, byteCount: max(0, limits[k] - trueStart))
+                ends.value[k] = chunks[k].run(from: trueStart, limit: limits[k])
+                if trueStart > limits[k] { ends.value[k] = trueStart }
+            }
+        }
+        // Merge in order; chunk-local line numbers become read-local.
+        let first = chunks[0]
+        var outcome = Outcome(
+            builders: first.builders, rowCount: first.rowCount, records: first.records, blankLines: first.blankLines,
+            rejects: first.rejects, widenings: first.widenings, threadsUsed: begins.count)
+        var lineBase = first.lineBreaks
+        for chunk in chunks.dropFirst() {
+            if reading.options.policy == .strict && !outcome.rejects.isEmpty { break }
+            for (builder, other) in zip(outcome.builders, chunk.builders) { builder.append(contentsOf: other) }
+            outcome.rowCount += chunk.rowCount
+            outcome.records += chunk.records
+            outcome.blankLines += chunk.blankLines
+            outcome.rejects += chunk.rejects.map { var r = $0; r.line += lineBase; return r }
+            outcome.widenings += chunk.widenings
+            lineBase += chunk.lineBreaks
+        }
+        return outcome
+    }
+}
+
+/// Carries non-Sendable parse state into the parallel loop. Each iteration
+/// touches only its own parser and result slot, and the loop joins before
+/// anything reads them.
+final class Box<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}

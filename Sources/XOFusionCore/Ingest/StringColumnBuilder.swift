@@ -1,0 +1,223 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+/// Builds a string column, plain or dictionary-encoded.
+///
+/// With an automatic layout it starts as a dictionary and turns plain once it
+/// holds more than ``StringColumnBuilder/dictionaryLimit`` distinct values,
+/// or, at the end, when more than half the values are distinct. Both rules
+/// look only at totals, so the layout does not depend on the thread count.
+final class StringColumnBuilder: ColumnBuilder {
+    static let dictionaryLimit = 65_536
+
+    let plan: ColumnPlan
+    let nulls: NullTokens
+    let automatic: Bool
+    let allowed: Set<[UInt8]>?
+    private(set) var isDictionary: Bool
+    var validity: ValidityBitmap?
+    private(set) var count = 0
+
+    // Plain layout.
+    var bytes: ContiguousArray<UInt8> = []
+    var offsets: ContiguousArray<UInt32> = [0]
+    // Dictionary layout: codes per row, distinct values, and an open-addressed table of code + 1.
+    var codes: ContiguousArray<UInt32> = []
+    var dictionary = StringBuffer()
+    var slots: [UInt32] = Array(repeating: 0, count: 1024)
+    var hashes: [Int] = []
+
+    init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
+        self.plan = plan
+        self.nulls = nulls
+        automatic = plan.layout == nil
+        isDictionary = plan.layout != .plain
+        allowed = plan.allowedValues.map { Set($0.map { Array($0.utf8) }) }
+        if isDictionary {
+            codes.reserveCapacity(capacity)
+        } else {
+            offsets.reserveCapacity(capacity + 1)
+            bytes.reserveCapacity(byteCapacity)
+        }
+    }
+
+    func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
+        let base = batch.base
+        for r in 0..<batch.count {
+            let span = batch.spans[r]
+            if nulls.isNull(span, base) {
+                appendNull()
+                if plan.required {
+                    failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
+                }
+                continue
+            }
+            if span.hasEscapes {
+                let unescaped = CSVTokenizer.unescaped(UnsafeBufferPointer(start: base + span.start, count: span.count))
+                unescaped.withUnsafeBufferPointer { buffer in
+                    appendChecked(buffer.baseAddress ?? base, buffer.count, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
+                }
+            } else {
+                appendChecked(base + span.start, span.count, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
+            }
+        }
+    }
+
+    /// Appends a value after checking its UTF-8 and the allowed set.
+    @inline(__always)
+    func appendChecked(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, planIndex: Int, failures: FailureLog) {
+        if !FieldParsers.isValidUTF8(p, n) {
+            failures.fail(row: row, planIndex: planIndex, kind: .invalidUTF8, message: "the text is not valid UTF-8")
+            append(p, 0)  // a placeholder; the row is removed
+            return
+        }
+        if let allowed, !allowed.contains(Array(UnsafeBufferPointer(start: p, count: n))) {
+            failures.fail(row: row, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values")
+        }
+        append(p, n)
+    }
+
+    @inline(__always)
+    func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        if isDictionary {
+            codes.append(intern(p, n))
+            if automatic && dictionary.count > StringColumnBuilder.dictionaryLimit { convertToPlain() }
+        } else {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+            offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+        }
+        validity?.append(true)
+        count += 1
+    }
+
+    @inline(never)
+    func appendNull() {
+        if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
+        if isDictionary { codes.append(0) } else { offsets.append(UInt32(truncatingIfNeeded: bytes.count)) }
+        validity!.append(false)
+        count += 1
+    }
+
+    /// The code of a value, adding it to the dictionary if new.
+    @inline(__always)
+    func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(start: p, count: n))
+        let hash = hasher.finalize()
+        var slot = hash & (slots.count - 1)
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { break }
+            let code = Int(entry - 1)
+            if hashes[code] == hash && dictionary.withUTF8(at: code, { $0.count == n && (n == 0 || memcmp($0.baseAddress!, p, n) == 0) }) {
+                return UInt32(code)
+            }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        let code = dictionary.count
+        try! dictionary.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))  // at most 65,536 values in automatic mode
+        hashes.append(hash)
+        slots[slot] = UInt32(code + 1)
+        if dictionary.count * 2 > slots.count { rehash() }
+        return UInt32(code)
+    }
+
+    private func rehash() {
+        slots = Array(repeating: 0, count: slots.count * 2)
+        for code in 0..<dictionary.count {
+            var slot = hashes[code] & (slots.count - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = UInt32(code + 1)
+        }
+    }
+
+    /// Rewrites the dictionary codes as plain bytes and offsets.
+    func convertToPlain() {
+        guard isDictionary else { return }
+        bytes = []
+        offsets = [0]
+        offsets.reserveCapacity(codes.capacity + 1)
+        for row in 0..<codes.count {
+            if validity.map({ $0[row] }) ?? true {
+                dictionary.withUTF8(at: Int(codes[row])) { bytes.append(contentsOf: $0) }
+            }
+            offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+        }
+        codes = []
+        dictionary = StringBuffer()
+        slots = []
+        hashes = []
+        isDictionary = false
+    }
+
+    func removeRows(_ rows: [Int]) {
+        guard let first = rows.first else { return }
+        var write = first, k = 0
+        if isDictionary {
+            for read in first..<count {
+                if k < rows.count && rows[k] == read { k += 1; continue }
+                codes[write] = codes[read]
+                if validity != nil { validity![write] = validity![read] }
+                write += 1
+            }
+            codes.removeLast(codes.count - write)
+        } else {
+            // Compact the bytes and offsets of the rows from `first` on.
+            let firstByte = Int(offsets[first])
+            var keptBytes: [UInt8] = []
+            var keptEnds: [UInt32] = []
+            var cursor = firstByte
+            for read in first..<count {
+                if k < rows.count && rows[k] == read { k += 1; continue }
+                let start = Int(offsets[read]), end = Int(offsets[read + 1])
+                keptBytes.append(contentsOf: bytes[start..<end])
+                cursor += end - start
+                keptEnds.append(UInt32(truncatingIfNeeded: cursor))
+                if validity != nil { validity![write] = validity![read] }
+                write += 1
+            }
+            bytes.removeLast(bytes.count - firstByte)
+            bytes.append(contentsOf: keptBytes)
+            offsets.removeLast(offsets.count - (first + 1))
+            offsets.append(contentsOf: keptEnds)
+        }
+        validity?.truncate(to: write)
+        count = write
+    }
+
+    func append(contentsOf other: any ColumnBuilder) {
+        let other = other as! StringColumnBuilder
+        if validity != nil || other.validity != nil {
+            if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
+            validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: other.count))
+        }
+        if isDictionary && other.isDictionary {
+            var map = [UInt32](repeating: 0, count: other.dictionary.count)
+            for code in 0..<other.dictionary.count {
+                map[code] = other.dictionary.withUTF8(at: code) { intern($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+            }
+            codes.append(contentsOf: other.codes.lazy.map { map.isEmpty ? 0 : map[Int($0)] })
+            count += other.count
+            if automatic && dictionary.count > StringColumnBuilder.dictionaryLimit { convertToPlain() }
+            return
+        }
+        if isDictionary { convertToPlain() }
+        other.convertToPlain()
+        let shift = UInt32(truncatingIfNeeded: bytes.count)
+        bytes.append(contentsOf: other.bytes)
+        offsets.append(contentsOf: other.offsets.dropFirst().lazy.map { $0 &+ shift })
+        count += other.count
+    }
+
+    func finish() -> Column {
+        if automatic && isDictionary && (count == 0 || dictionary.count * 2 > count) { convertToPlain() }
+        if isDictionary {
+            return Column(storage: .dictionaryString(codes: codes, dictionary: dictionary), validity: validity, count: count)
+        }
+        return Column(storage: .plainString(StringBuffer(uncheckedBytes: bytes, offsets: offsets)), validity: validity, count: count)
+    }
+}
