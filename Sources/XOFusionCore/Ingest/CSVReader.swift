@@ -238,7 +238,7 @@ struct _CSVReading {
         while position < count && seen < limit {
             let scan = tokenizer.scanRecord(at: position, into: &fields)
             position = scan.next
-            guard scan.status == .record, fields.count == columns else { continue }
+            guard scan.status == .record || (scan.status == .blank && columns == 1), fields.count == columns else { continue }
             seen += 1
             for p in inferred {
                 let span = fields[plans[p].sourceIndex]

@@ -61,7 +61,11 @@ final class ChunkParser {
             let scan = tokenizer.scanRecord(at: position, into: &fields)
             let line = lineBreaks
             lineBreaks += scan.lineBreaks
-            switch scan.status {
+            var status = scan.status
+            // In a one-column file an empty line is a null value: a CSV writer
+            // cannot write that null any other way.
+            if status == .blank && fieldCount == 1 { status = .record }
+            switch status {
             case .blank:
                 blankLines += 1
             case .unterminatedQuote:
