@@ -162,13 +162,10 @@ struct _ChunkedParse {
     let dataStart: Int
     let threads: Int
 
-    /// Ranges smaller than this are not worth a thread.
-    static let minimumBytesPerThread = 1 << 20
-
     func run() throws(IngestError) -> Outcome {
         let end = reading.count
         let size = end - dataStart
-        let n = max(1, min(threads, size / _ChunkedParse.minimumBytesPerThread))
+        let n = max(1, min(threads, size / max(1, reading.options.minimumBytesPerThread)))
         var begins = [dataStart]
         for k in 1..<max(n, 1) {
             let guess = reading.tokenizer.startOfNextLine(after: dataStart + size / n * k)

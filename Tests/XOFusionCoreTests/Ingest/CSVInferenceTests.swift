@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import XOFusionCore
+
+@Suite struct CSVInferenceTests {
+    func kinds(_ text: String, _ options: CSVReadOptions = CSVReadOptions()) throws -> [ColumnKind] {
+        try readCSV(text, options).table.schema.map(\.kind)
+    }
+
+    @Test func picksTheNarrowestKindThatHoldsEveryValue() throws {
+        let text = """
+            int,dec,dbl,bool,date,ts,zip,mixed,empty
+            1,18.50,1e3,true,2024-02-29,2025-03-01T12:00:00Z,01151,1,
+            -2,3,0.5,FALSE,2025-01-01,2025-03-01 12:00:00+02:00,02139,x,
+            +3,0.125,nan,false,2025-12-31,2025-03-01T12:00:00.123Z,90210,2.5,
+
+            """
+        #expect(try kinds(text) == [.int64, .decimal(scale: 3), .double, .bool, .date, .timestamp, .string, .string, .string])
+    }
+
+    @Test func leadingZerosKeepIdentifiersAsText() throws {
+        let result = try readCSV("zip,n\n01151,0\n12345,0.5\n")
+        #expect(Array(try result.table.string("zip")) == ["01151", "12345"])
+        #expect(result.table.schema[1].kind == .decimal(scale: 1))  // a lone 0 is a number
+    }
+
+    @Test func decimalsThatOverflowAtTheCommonScaleWidenToDouble() throws {
+        let result = try readCSV("x\n9223372036854775807\n0.5\n")
+        #expect(result.table.schema[0].kind == .double)
+        #expect(result.report.restarts == 1)
+    }
+
+    @Test func aSampledGuessWidensAndRestartsInsteadOfRejecting() throws {
+        var options = CSVReadOptions()
+        options.inferenceSampleRecords = 2
+        let result = try readCSV("a,b\n1,x\n2,y\n3.5,z\nfour,w\n", options)
+        #expect(result.table.schema[0].kind == .string)
+        #expect(Array(try result.table.string("a")) == ["1", "2", "3.5", "four"])
+        #expect(result.rejects.isEmpty)
+        #expect(result.report.restarts >= 1)
+    }
+
+    @Test func allNullColumnsAreStrings() throws {
+        let result = try readCSV("a,b\n1,\n2,\n")
+        #expect(result.table.schema[1].kind == .string)
+        #expect(result.report.columns[1].nulls == 2)
+    }
+
+    @Test func aQuotedEmptyStringMakesANumberColumnText() throws {
+        #expect(try kinds("n\n1\n\"\"\n") == [.string])
+    }
+
+    @Test func reportNamesKindsNullsAndLayouts() throws {
+        var text = "region,id\n"
+        for i in 0..<100 { text += "\(["EU", "NA"][i % 2]),ID\(i)\n" }
+        text += ",\n"
+        let result = try readCSV(text)
+        #expect(result.report.columns.map(\.kind) == [.string, .string])
+        #expect(result.report.columns.map(\.layout) == [.dictionary, .plain])
+        #expect(result.report.columns.map(\.nulls) == [1, 1])
+        #expect(result.report.records == 101)
+    }
+}
+
+@Suite struct CSVTimestampTests {
+    func timestamps(_ values: [String], zone: TimeZoneRule) throws -> [String] {
+        let schema = CSVSchema([ColumnSpec("at", .timestamp, timeZone: zone)])
+        let result = try readCSV("at\n" + values.joined(separator: "\n") + "\n", CSVReadOptions(schema: schema))
+        return Array(try result.table.timestamp("at")).map { $0!.description }
+    }
+
+    @Test func isoWithZOrOffsetTOrSpaceAndFractions() throws {
+        let values = ["2025-03-01T12:00:00Z", "2025-03-01 13:00:00+01:00", "2025-03-01T07:00:00-05:00", "2025-03-01T12:00:00.5Z", "2025-03-01T12:00:00.000001Z"]
+        #expect(try timestamps(values, zone: .utc) == [
+            "2025-03-01T12:00:00Z", "2025-03-01T12:00:00Z", "2025-03-01T12:00:00Z", "2025-03-01T12:00:00.500000Z", "2025-03-01T12:00:00.000001Z",
+        ])
+    }
+
+    @Test func naiveTimestampsInAFixedOffset() throws {
+        #expect(try timestamps(["2025-03-01 12:00:00", "2025-03-01T12:00:00Z"], zone: .fixedOffset(seconds: 3600)) == ["2025-03-01T11:00:00Z", "2025-03-01T12:00:00Z"])
+    }
+
+    @Test func naiveTimestampsInANamedZoneFollowDaylightSaving() throws {
+        // Europe/Berlin: CET (+1) in winter, CEST (+2) from 2025-03-30 02:00 local.
+        let values = ["2025-01-15 12:00:00", "2025-07-15 12:00:00", "2025-03-30 01:30:00", "2025-03-30 02:30:00", "2025-03-30 03:30:00", "2025-10-26 02:30:00"]
+        #expect(try timestamps(values, zone: .named("Europe/Berlin")) == [
+            "2025-01-15T11:00:00Z", "2025-07-15T10:00:00Z", "2025-03-30T00:30:00Z",
+            "2025-03-30T01:30:00Z",  // skipped by the change: the offset before it (+1)
+            "2025-03-30T01:30:00Z",
+            "2025-10-26T00:30:00Z",  // repeated: the offset before the change (+2)
+        ])
+        // The same answers through Foundation for the unambiguous times.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Berlin")!
+        let july = calendar.date(from: DateComponents(year: 2025, month: 7, day: 15, hour: 12))!
+        #expect(Timestamp(july).description == "2025-07-15T10:00:00Z")
+    }
+
+    @Test func datesAreNotTimestamps() throws {
+        let schema = CSVSchema([ColumnSpec("at", .timestamp)])
+        let result = try readCSV("at\n2025-03-01\n", CSVReadOptions(policy: .collect(), schema: schema))
+        #expect(result.rejects.map(\.kind) == [.type])
+    }
+}
+
+@Suite struct CSVFileTests {
+    @Test func readsAMappedFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xofusion-\(UInt64.random(in: 0...UInt64.max)).csv").path
+        try Data("id,amount\nC1,18.50\nC2,\n".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try CSVReader.read(file: path)
+        #expect(result.table == (try Table(["id": try .string(["C1", "C2"]), "amount": .decimal(units: [1850, nil], scale: 2)])))
+        #expect(result.report.file == path)
+    }
+
+    @Test func aMissingFileIsUnreadable() {
+        #expect(throws: IngestError.unreadable(file: "/nonexistent/x.csv", reason: "No such file or directory")) {
+            try CSVReader.read(file: "/nonexistent/x.csv")
+        }
+        #expect(throws: IngestError.unreadable(file: "/tmp", reason: "not a regular file")) { try CSVReader.read(file: "/tmp") }
+    }
+}

@@ -1,0 +1,51 @@
+import Testing
+@testable import XOFusionCore
+
+@Suite struct CSVReaderParallelTests {
+    /// Text whose quoted fields hold line breaks, so split guesses often land inside them.
+    static func awkwardText(seed: UInt64, rows: Int) -> String {
+        var g = SeededGenerator(seed: seed)
+        var text = "id,comment,score,region\n"
+        for i in 0..<rows {
+            var comment = RandomValues.string(&g)
+            if Int.random(in: 0..<4, using: &g) == 0 { comment = "line\nbreak \"q\"\n" + comment }
+            let quoted = "\"" + comment.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            let score = Int.random(in: 0..<15, using: &g) == 0 ? "bad" : String(Int.random(in: 0...10, using: &g))
+            let region = ["EU", "NA", "APAC"].randomElement(using: &g)!
+            let broken = Int.random(in: 0..<40, using: &g) == 0 ? ",extra" : ""
+            text += "\(i),\(quoted),\(score),\(region)\(broken)\n"
+        }
+        return text
+    }
+
+    @Test func theAnswerIsTheSameForOneAndManyThreads() throws {
+        let schema = CSVSchema([ColumnSpec("score", .int64, allowedRange: 0...10)])
+        for seed in 0..<40 {
+            let text = CSVReaderParallelTests.awkwardText(seed: UInt64(seed), rows: 300)
+            var one = CSVReadOptions(policy: .collect(), schema: schema, threads: 1)
+            one.minimumBytesPerThread = 1
+            let single = try readCSV(text, one)
+            for threads in [2, 3, 7] {
+                var many = one
+                many.threads = threads
+                let parallel = try readCSV(text, many)
+                #expect(parallel.report.threads > 1, "seed \(seed): the split must happen")
+                #expect(parallel.table == single.table, "seed \(seed), \(threads) threads")
+                #expect(parallel.rejects == single.rejects, "seed \(seed), \(threads) threads")
+                #expect(parallel.report.records == single.report.records)
+                #expect(parallel.table.columns.map { $0.stringLayout } == single.table.columns.map { $0.stringLayout })
+            }
+        }
+    }
+
+    @Test func strictModeReportsTheSameFirstRecordOnAnyThreadCount() throws {
+        let text = CSVReaderParallelTests.awkwardText(seed: 99, rows: 400)
+        let schema = CSVSchema([ColumnSpec("score", .int64)])
+        var options = CSVReadOptions(schema: schema, threads: 1)
+        options.minimumBytesPerThread = 1
+        let first = #expect(throws: IngestError.self) { try CSVReader.read(string: text, options: options) }
+        options.threads = 4
+        let second = #expect(throws: IngestError.self) { try CSVReader.read(string: text, options: options) }
+        #expect(first != nil && first == second)
+    }
+}
