@@ -29,7 +29,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "XOFusionCoreTests", dependencies: ["XOFusionCore"]),
+        .testTarget(name: "XOFusionCoreTests", dependencies: ["XOFusionCore"], exclude: ["Fixtures"]),
         .testTarget(name: "XOFusionTests", dependencies: ["XOFusion"]),
     ],
     swiftLanguageModes: [.v6]

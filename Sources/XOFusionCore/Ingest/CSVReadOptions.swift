@@ -95,9 +95,9 @@ public struct CSVReadOptions: Hashable, Sendable {
     /// How many threads parse (`nil`: all cores). The result never depends on it.
     public var threads: Int?
 
-    /// Ranges of the file smaller than this are not worth a thread of their own.
-    /// Tests lower it to exercise the parallel split on small inputs.
-    var minimumBytesPerThread = 1 << 20
+    /// Ranges of the file smaller than this are not worth a thread of their
+    /// own (default 1 MiB). Tests and fuzzers lower it to split small inputs.
+    public var minimumBytesPerThread = 1 << 20
 
     /// The defaults: `,`, one header row, strict.
     public init() {}

@@ -30,7 +30,7 @@ public enum CSVReader {
     public static func read(file path: String, options: CSVReadOptions = CSVReadOptions()) throws(IngestError) -> CSVReadResult {
         let file = try MappedFile(path: path)
         defer { file.unmap() }
-        return try read(bytes: file.bytes, name: path, options: options)
+        return try read(bytes: file.bytes, name: path, options: options, releasable: true)
     }
 
     /// Reads CSV text held in memory; `name` stands for the file in rejects and errors.
@@ -52,13 +52,15 @@ public enum CSVReader {
         return try result.get()
     }
 
-    static func read(bytes: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions) throws(IngestError) -> CSVReadResult {
+    /// `releasable`: the bytes are a read-only file mapping whose parsed pages may
+    /// be dropped as the parse moves on (they fault back in from the file if read again).
+    static func read(bytes: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions, releasable: Bool = false) throws(IngestError) -> CSVReadResult {
         try options.validate()
         // An empty buffer may have no base address; parse a one-byte dummy of length 0.
         let empty: [UInt8] = [0]
         return try empty.withUnsafeBufferPointer { (dummy) throws(IngestError) -> CSVReadResult in
             let base = bytes.baseAddress ?? dummy.baseAddress!
-            var reading = _CSVReading(base: base, count: bytes.count, name: name, options: options)
+            var reading = _CSVReading(base: base, count: bytes.count, name: name, options: options, releasable: releasable && bytes.count > 0)
             return try reading.run()
         }
     }
@@ -71,12 +73,15 @@ struct _CSVReading {
     let name: String
     let options: CSVReadOptions
     let tokenizer: CSVTokenizer
+    /// Whether parsed pages may be released (a read-only file mapping).
+    let releasable: Bool
 
-    init(base: UnsafePointer<UInt8>, count: Int, name: String, options: CSVReadOptions) {
+    init(base: UnsafePointer<UInt8>, count: Int, name: String, options: CSVReadOptions, releasable: Bool) {
         self.base = base
         self.count = count
         self.name = name
         self.options = options
+        self.releasable = releasable
         tokenizer = CSVTokenizer(base: base, end: count, delimiter: options.delimiter)
     }
 

@@ -1,5 +1,9 @@
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Parses the records that start in one byte range into column builders,
 /// a batch at a time: the tokenizer fills a column-major batch of field
 /// spans, then each column's builder runs one typed loop over its spans.
@@ -57,6 +61,7 @@ final class ChunkParser {
         var fields: [FieldSpan] = []
         fields.reserveCapacity(fieldCount + 1)
         var position = begin
+        released = begin
         while position < limit {
             let scan = tokenizer.scanRecord(at: position, into: &fields)
             let line = lineBreaks
@@ -97,6 +102,26 @@ final class ChunkParser {
         return position
     }
 
+    /// Where this parser last released mapped pages up to.
+    private var released = 0
+    /// Release parsed file pages every 8 MiB, so the file does not count in the
+    /// process's memory once parsed.
+    static let releaseStep = 8 << 20
+
+    /// Drops the mapped pages wholly before `position` that this parser read.
+    /// Should they be read again (a re-parse, a record that crosses into the
+    /// next range) they fault back in from the page cache, unchanged: the
+    /// mapping is private and read-only.
+    private func release(upTo position: Int) {
+        #if canImport(Glibc)
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let from = (Int(bitPattern: reading.base + released) + page - 1) / page * page
+            let to = Int(bitPattern: reading.base + position) / page * page
+            if to > from { _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_DONTNEED) }
+        #endif
+        released = position
+    }
+
     /// Hands the batch to every column builder, then takes out the rows that failed.
     private func flush() {
         let batchCount = recordStarts.count
@@ -122,6 +147,9 @@ final class ChunkParser {
             rejects.sort { $0.byte < $1.byte }
         }
         widenings += failures.widenings
+        if reading.releasable, let consumed = recordEnds.last, consumed - released >= ChunkParser.releaseStep {
+            release(upTo: consumed)
+        }
         recordStarts.removeAll(keepingCapacity: true)
         recordEnds.removeAll(keepingCapacity: true)
         recordLines.removeAll(keepingCapacity: true)
