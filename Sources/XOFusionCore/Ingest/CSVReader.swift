@@ -150,12 +150,16 @@ struct _CSVReading {
         while true {
             outcome = try _ChunkedParse(reading: self, plans: plans, fieldCount: columnNames.count, dataStart: position, threads: threads).run()
             if outcome.widenings.isEmpty { break }
+            // Observe every value that broke a guess; rule a kind out only where the
+            // value still points at the kind that just failed. The outcome depends on
+            // the set of failing values, not on their order or the thread count.
+            let failedKinds = plans.map(\.kind)
             for widening in outcome.widenings {
                 let p = widening.planIndex
                 widening.bytes.withUnsafeBufferPointer { inferrers[p].observe($0.baseAddress ?? base, $0.count, keepTabs: options.delimiter == 0x09) }
-                if inferrers[p].kind == plans[p].kind { inferrers[p].exclude(plans[p].kind) }
-                plans[p].kind = inferrers[p].kind
+                if inferrers[p].kind == failedKinds[p] { inferrers[p].exclude(failedKinds[p]) }
             }
+            for p in plans.indices where plans[p].inferred { plans[p].kind = inferrers[p].kind }
             restarts += 1
         }
 

@@ -49,3 +49,21 @@ import Testing
         #expect(first != nil && first == second)
     }
 }
+
+/// Inputs the fuzzer found, kept as regression tests.
+@Suite struct FuzzFindingTests {
+    /// Several values broke a sampled guess in one pass; the second one used to
+    /// rule out the kind the first had just widened to, so 1 and 3 threads disagreed.
+    @Test func manyWideningsInOnePassAgreeAcrossThreadCounts() throws {
+        let text = "\n1\n\n.23333333333333333333333333333333333333333333333\n.21\n1\n\n.2"
+        var options = CSVReadOptions(delimiter: "\t", headerRows: 0, nullTokens: ["NA"], policy: .collect(), threads: 1)
+        options.inferenceSampleRecords = 3
+        options.minimumBytesPerThread = 16
+        let one = try readCSV(text, options)
+        options.threads = 3
+        let three = try readCSV(text, options)
+        #expect(one.table == three.table)
+        #expect(one.table.schema[0].kind == .double)
+        #expect(Array(try one.table.double("column_0")) == [nil, 1, nil, 0.23333333333333333, 0.21, 1, nil, 0.2])
+    }
+}
