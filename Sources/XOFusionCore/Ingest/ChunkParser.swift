@@ -12,7 +12,7 @@ final class ChunkParser {
     let reading: _CSVReading
     let plans: [ColumnPlan]
     let fieldCount: Int
-    let builders: [any ColumnBuilder]
+    let builders: [ColumnBuilder]
     let stopAtFirstReject: Bool
     let batchCapacity = 2048
 
@@ -23,10 +23,13 @@ final class ChunkParser {
     var rejects: [Reject] = []
     var widenings: [(planIndex: Int, bytes: [UInt8], quoted: Bool)] = []
 
-    private var spans: [FieldSpan]
-    private var recordStarts: [Int] = []
-    private var recordEnds: [Int] = []
-    private var recordLines: [Int] = []
+    /// The batch, column-major (`plans.count × batchCapacity` spans), and each
+    /// record's start, content end and chunk-local line. Raw buffers: the hot
+    /// loop stores into them without copy-on-write or exclusivity checks.
+    private let spans: UnsafeMutablePointer<FieldSpan>
+    private let recordStarts: UnsafeMutablePointer<Int>
+    private let recordEnds: UnsafeMutablePointer<Int>
+    private let recordLines: UnsafeMutablePointer<Int>
 
     init(reading: _CSVReading, plans: [ColumnPlan], fieldCount: Int, byteCount: Int) {
         self.reading = reading
@@ -38,67 +41,74 @@ final class ChunkParser {
         let capacity = byteCount / max(1, fieldCount) + 1
         let nulls = NullTokens(reading.options.nullTokens)
         let keepTabs = reading.options.delimiter == 0x09
-        builders = plans.map { plan -> any ColumnBuilder in
-            switch plan.kind {
-            case .int64: FixedWidthBuilder(parser: Int64Parser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
-            case .double: FixedWidthBuilder(parser: DoubleParser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
-            case .bool: FixedWidthBuilder(parser: BoolParser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
-            case .decimal(let scale): FixedWidthBuilder(parser: DecimalParser(scale: scale), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
-            case .timestamp: FixedWidthBuilder(parser: TimestampParser(rule: plan.timeZone), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
-            case .date: FixedWidthBuilder(parser: DateParser(), plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
-            case .string: StringColumnBuilder(plan: plan, nulls: nulls, capacity: capacity, byteCapacity: byteCount)
-            }
-        }
-        spans = Array(repeating: FieldSpan(start: 0, end: 0, flags: 0), count: plans.count * batchCapacity)
-        recordStarts.reserveCapacity(batchCapacity)
-        recordEnds.reserveCapacity(batchCapacity)
-        recordLines.reserveCapacity(batchCapacity)
+        builders = plans.map { ColumnBuilder(plan: $0, nulls: nulls, keepTabs: keepTabs, capacity: capacity, byteCapacity: byteCount) }
+        spans = .allocate(capacity: max(1, plans.count) * batchCapacity)
+        recordStarts = .allocate(capacity: batchCapacity)
+        recordEnds = .allocate(capacity: batchCapacity)
+        recordLines = .allocate(capacity: batchCapacity)
+    }
+
+    deinit {
+        spans.deallocate()
+        recordStarts.deallocate()
+        recordEnds.deallocate()
+        recordLines.deallocate()
     }
 
     /// Parses every record that starts in `begin..<limit`; returns where the next record starts.
     func run(from begin: Int, limit: Int) -> Int {
         let tokenizer = reading.tokenizer
+        let fieldCount = self.fieldCount, batchCapacity = self.batchCapacity
+        let sources = plans.map(\.sourceIndex)
+        let spans = self.spans, recordStarts = self.recordStarts, recordEnds = self.recordEnds, recordLines = self.recordLines
         var fields: [FieldSpan] = []
         fields.reserveCapacity(fieldCount + 1)
+        // Counters live in locals during the loop and are written back at the end.
+        var lineBreaks = self.lineBreaks, records = self.records, blankLines = self.blankLines
+        var batchCount = 0
         var position = begin
         released = begin
         while position < limit {
             let scan = tokenizer.scanRecord(at: position, into: &fields)
             let line = lineBreaks
-            lineBreaks += scan.lineBreaks
+            lineBreaks &+= scan.lineBreaks
             var status = scan.status
             // In a one-column file an empty line is a null value: a CSV writer
             // cannot write that null any other way.
             if status == .blank && fieldCount == 1 { status = .record }
             switch status {
+            case .record where fields.count == fieldCount:
+                records &+= 1
+                fields.withUnsafeBufferPointer { f in
+                    for (p, source) in sources.enumerated() { spans[p &* batchCapacity &+ batchCount] = f[source] }
+                }
+                recordStarts[batchCount] = position
+                recordEnds[batchCount] = scan.contentEnd
+                recordLines[batchCount] = line
+                batchCount &+= 1
+                if batchCount == batchCapacity {
+                    flush(batchCount)
+                    batchCount = 0
+                }
+            case .record:
+                records &+= 1
+                reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .fieldCount, message: "expected \(fieldCount) field\(fieldCount == 1 ? "" : "s"), found \(fields.count)")
             case .blank:
-                blankLines += 1
+                blankLines &+= 1
             case .unterminatedQuote:
-                records += 1
+                records &+= 1
                 reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .unterminatedQuote, message: "a quoted field is not closed before the end of the file")
             case .strayQuote(let at):
-                records += 1
+                records &+= 1
                 reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .unterminatedQuote, message: "a closing quote is followed by '\(fieldText(reading.base + at, 1))' (byte \(at)) instead of a delimiter or a line end; is a quote inside the field not doubled?")
-            case .record:
-                records += 1
-                if fields.count != fieldCount {
-                    reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .fieldCount, message: "expected \(fieldCount) field\(fieldCount == 1 ? "" : "s"), found \(fields.count)")
-                } else {
-                    let row = recordStarts.count
-                    for p in plans.indices { spans[p * batchCapacity + row] = fields[plans[p].sourceIndex] }
-                    recordStarts.append(position)
-                    recordEnds.append(scan.contentEnd)
-                    recordLines.append(line)
-                    if recordStarts.count == batchCapacity { flush() }
-                }
             }
             position = scan.next
-            if stopAtFirstReject && !rejects.isEmpty {
-                flush()
-                break
-            }
+            if stopAtFirstReject && !rejects.isEmpty { break }
         }
-        flush()
+        flush(batchCount)
+        self.lineBreaks = lineBreaks
+        self.records = records
+        self.blankLines = blankLines
         return position
     }
 
@@ -123,16 +133,13 @@ final class ChunkParser {
     }
 
     /// Hands the batch to every column builder, then takes out the rows that failed.
-    private func flush() {
-        let batchCount = recordStarts.count
+    private func flush(_ batchCount: Int) {
         guard batchCount > 0 else { return }
         let failures = FailureLog()
         let firstRow = rowCount
-        spans.withUnsafeBufferPointer { all in
-            for p in builders.indices {
-                let batch = BatchColumn(base: reading.base, spans: all.baseAddress! + p * batchCapacity, count: batchCount, firstRow: firstRow)
-                builders[p].appendBatch(batch, planIndex: p, failures: failures)
-            }
+        for p in builders.indices {
+            let batch = BatchColumn(base: reading.base, spans: spans + p * batchCapacity, count: batchCount, firstRow: firstRow)
+            builders[p].appendBatch(batch, planIndex: p, failures: failures)
         }
         rowCount += batchCount
         if !failures.byRow.isEmpty {
@@ -147,12 +154,8 @@ final class ChunkParser {
             rejects.sort { $0.byte < $1.byte }
         }
         widenings += failures.widenings
-        if reading.releasable, let consumed = recordEnds.last, consumed - released >= ChunkParser.releaseStep {
-            release(upTo: consumed)
-        }
-        recordStarts.removeAll(keepingCapacity: true)
-        recordEnds.removeAll(keepingCapacity: true)
-        recordLines.removeAll(keepingCapacity: true)
+        let consumed = recordEnds[batchCount - 1]
+        if reading.releasable && consumed - released >= ChunkParser.releaseStep { release(upTo: consumed) }
     }
 
     /// Records a reject; `line` is chunk-local (0-based) until the read makes it global.
@@ -175,7 +178,7 @@ final class ChunkParser {
 /// again from the true position. The result never depends on the guess.
 struct _ChunkedParse {
     struct Outcome {
-        var builders: [any ColumnBuilder]
+        var builders: [ColumnBuilder]
         var rowCount: Int
         var records: Int
         var blankLines: Int

@@ -71,15 +71,86 @@ final class FailureLog {
     }
 }
 
-/// Appends a batch's values of one column, typed; removes rejected rows; merges chunks.
-protocol ColumnBuilder: AnyObject {
-    var count: Int { get }
-    func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog)
+/// A column builder of any kind, decided once per read: each case holds a
+/// concrete, specialised builder, so the per-batch call is direct and the
+/// typed loop inside it is compiled for its kind.
+///
+/// Every builder appends a batch's values of one column, removes rejected
+/// rows, merges the builder of the next range, and finishes into a column.
+enum ColumnBuilder {
+    case int64(FixedWidthBuilder<Int64Parser>)
+    case double(FixedWidthBuilder<DoubleParser>)
+    case bool(FixedWidthBuilder<BoolParser>)
+    case decimal(FixedWidthBuilder<DecimalParser>)
+    case timestamp(FixedWidthBuilder<TimestampParser>)
+    case date(FixedWidthBuilder<DateParser>)
+    case string(StringColumnBuilder)
+
+    init(plan: ColumnPlan, nulls: NullTokens, keepTabs: Bool, capacity: Int, byteCapacity: Int) {
+        func fixed<P: ValueParser>(_ parser: P) -> FixedWidthBuilder<P> {
+            FixedWidthBuilder(parser: parser, plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+        }
+        switch plan.kind {
+        case .int64: self = .int64(fixed(Int64Parser()))
+        case .double: self = .double(fixed(DoubleParser()))
+        case .bool: self = .bool(fixed(BoolParser()))
+        case .decimal(let scale): self = .decimal(fixed(DecimalParser(scale: scale)))
+        case .timestamp: self = .timestamp(fixed(TimestampParser(rule: plan.timeZone)))
+        case .date: self = .date(fixed(DateParser()))
+        case .string: self = .string(StringColumnBuilder(plan: plan, nulls: nulls, capacity: capacity, byteCapacity: byteCapacity))
+        }
+    }
+
+    func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
+        switch self {
+        case .int64(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        case .double(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        case .bool(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        case .decimal(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        case .timestamp(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        case .date(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        case .string(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        }
+    }
+
     /// Removes the given rows (ascending builder indices).
-    func removeRows(_ rows: [Int])
-    /// Appends another chunk's builder of the same kind.
-    func append(contentsOf other: any ColumnBuilder)
-    func finish() -> Column
+    func removeRows(_ rows: [Int]) {
+        switch self {
+        case .int64(let b): b.removeRows(rows)
+        case .double(let b): b.removeRows(rows)
+        case .bool(let b): b.removeRows(rows)
+        case .decimal(let b): b.removeRows(rows)
+        case .timestamp(let b): b.removeRows(rows)
+        case .date(let b): b.removeRows(rows)
+        case .string(let b): b.removeRows(rows)
+        }
+    }
+
+    /// Appends the builder of the next range (same plan, so the same case).
+    func append(contentsOf other: ColumnBuilder) {
+        switch (self, other) {
+        case (.int64(let a), .int64(let b)): a.append(contentsOf: b)
+        case (.double(let a), .double(let b)): a.append(contentsOf: b)
+        case (.bool(let a), .bool(let b)): a.append(contentsOf: b)
+        case (.decimal(let a), .decimal(let b)): a.append(contentsOf: b)
+        case (.timestamp(let a), .timestamp(let b)): a.append(contentsOf: b)
+        case (.date(let a), .date(let b)): a.append(contentsOf: b)
+        case (.string(let a), .string(let b)): a.append(contentsOf: b)
+        default: preconditionFailure("builders of one column differ in kind")
+        }
+    }
+
+    func finish() -> Column {
+        switch self {
+        case .int64(let b): b.finish()
+        case .double(let b): b.finish()
+        case .bool(let b): b.finish()
+        case .decimal(let b): b.finish()
+        case .timestamp(let b): b.finish()
+        case .date(let b): b.finish()
+        case .string(let b): b.finish()
+        }
+    }
 }
 
 /// Text of a field for messages (invalid UTF-8 shown as U+FFFD; messages only).
@@ -196,7 +267,7 @@ struct TimestampParser: ValueParser {
 }
 
 /// A builder for every fixed-width kind, specialised by its parser.
-final class FixedWidthBuilder<Parser: ValueParser>: ColumnBuilder {
+final class FixedWidthBuilder<Parser: ValueParser> {
     var parser: Parser
     var values: ContiguousArray<Parser.Value> = []
     /// `nil` while every value so far is valid.
@@ -216,12 +287,27 @@ final class FixedWidthBuilder<Parser: ValueParser>: ColumnBuilder {
     var count: Int { values.count }
 
     func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
-        let base = batch.base
+        // The hot loop works on locals: touching class properties per value
+        // would cost a dynamic exclusivity check each time.
+        var values = ContiguousArray<Parser.Value>()
+        swap(&values, &self.values)
+        var validity: ValidityBitmap? = nil
+        swap(&validity, &self.validity)
+        var parser = self.parser
+        defer {
+            swap(&values, &self.values)
+            swap(&validity, &self.validity)
+            self.parser = parser
+        }
+        let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
+        let required = plan.required, range = plan.allowedRange
         for r in 0..<batch.count {
-            let span = batch.spans[r]
+            let span = spans[r]
             if nulls.isNull(span, base) {
-                appendNull()
-                if plan.required {
+                if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count) }
+                values.append(Parser.placeholder)
+                validity!.append(false)
+                if required {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
                 }
                 continue
@@ -229,13 +315,13 @@ final class FixedWidthBuilder<Parser: ValueParser>: ColumnBuilder {
             let (p, n) = FieldParsers.trimmed(base + span.start, span.count, keepTabs: keepTabs)
             if let value = parser.parse(p, n) {
                 values.append(value)
-                validity?.append(true)
-                if let range = plan.allowedRange, let number = parser.number(value), !range.contains(number) {
+                if validity != nil { validity!.append(true) }
+                if let range, let number = parser.number(value), !range.contains(number) {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "\(fieldText(p, n)) is outside the allowed range \(range.lowerBound)...\(range.upperBound)")
                 }
             } else {
                 values.append(Parser.placeholder)
-                validity?.append(true)
+                if validity != nil { validity!.append(true) }
                 recordFailure(span: span, base: base, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
             }
         }
@@ -248,13 +334,6 @@ final class FixedWidthBuilder<Parser: ValueParser>: ColumnBuilder {
             failures.widenings.append((planIndex, Array(UnsafeBufferPointer(start: base + span.start, count: span.count)), span.isQuoted))
         }
         failures.fail(row: row, planIndex: planIndex, kind: .type, message: parser.failureMessage(text))
-    }
-
-    @inline(never)
-    func appendNull() {
-        if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count) }
-        values.append(Parser.placeholder)
-        validity!.append(false)
     }
 
     func removeRows(_ rows: [Int]) {
@@ -273,8 +352,7 @@ final class FixedWidthBuilder<Parser: ValueParser>: ColumnBuilder {
         validity?.truncate(to: write)
     }
 
-    func append(contentsOf other: any ColumnBuilder) {
-        let other = other as! FixedWidthBuilder<Parser>
+    func append(contentsOf other: FixedWidthBuilder<Parser>) {
         if validity != nil || other.validity != nil {
             if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count) }
             validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: other.values.count))

@@ -5,19 +5,81 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+
 /// Builds a string column, plain or dictionary-encoded.
 ///
 /// With an automatic layout it starts as a dictionary and turns plain once it
-/// holds more than ``StringColumnBuilder/dictionaryLimit`` distinct values,
+/// holds more than ``StringColumnState/dictionaryLimit`` distinct values,
 /// or, at the end, when more than half the values are distinct. Both rules
 /// look only at totals, so the layout does not depend on the thread count.
-final class StringColumnBuilder: ColumnBuilder {
-    static let dictionaryLimit = 65_536
-
+final class StringColumnBuilder {
+    /// All mutable state lives in a struct: the hot loop moves it into a local,
+    /// so appends cost no dynamic exclusivity checks on class properties.
+    var state: StringColumnState
     let plan: ColumnPlan
     let nulls: NullTokens
-    let automatic: Bool
     let allowed: Set<[UInt8]>?
+
+    init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
+        self.plan = plan
+        self.nulls = nulls
+        allowed = plan.allowedValues.map { Set($0.map { Array($0.utf8) }) }
+        state = StringColumnState(layout: plan.layout, capacity: capacity, byteCapacity: byteCapacity)
+    }
+
+    var count: Int { state.count }
+
+    func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
+        var s = StringColumnState(layout: plan.layout, capacity: 0, byteCapacity: 0)
+        swap(&s, &state)
+        defer { swap(&s, &state) }
+        let base = batch.base, spans = batch.spans, nulls = self.nulls, required = plan.required
+        for r in 0..<batch.count {
+            let span = spans[r]
+            if nulls.isNull(span, base) {
+                s.appendNull()
+                if required {
+                    failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
+                }
+                continue
+            }
+            if span.hasEscapes {
+                let unescaped = CSVTokenizer.unescaped(UnsafeBufferPointer(start: base + span.start, count: span.count))
+                unescaped.withUnsafeBufferPointer { buffer in
+                    appendChecked(&s, buffer.baseAddress ?? base, buffer.count, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
+                }
+            } else {
+                appendChecked(&s, base + span.start, span.count, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
+            }
+        }
+    }
+
+    /// Appends a value after checking its UTF-8 and the allowed set.
+    @inline(__always)
+    func appendChecked(_ s: inout StringColumnState, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, planIndex: Int, failures: FailureLog) {
+        if !FieldParsers.isValidUTF8(p, n) {
+            failures.fail(row: row, planIndex: planIndex, kind: .invalidUTF8, message: "the text is not valid UTF-8")
+            s.append(p, 0)  // a placeholder; the row is removed
+            return
+        }
+        if let allowed, !allowed.contains(Array(UnsafeBufferPointer(start: p, count: n))) {
+            failures.fail(row: row, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values")
+        }
+        s.append(p, n)
+    }
+
+    func removeRows(_ rows: [Int]) { state.removeRows(rows) }
+
+    func append(contentsOf other: StringColumnBuilder) { state.append(contentsOf: &other.state) }
+
+    func finish() -> Column { state.finish() }
+}
+
+/// The storage of a string column being built.
+struct StringColumnState {
+    static let dictionaryLimit = 65_536
+
+    let automatic: Bool
     private(set) var isDictionary: Bool
     var validity: ValidityBitmap?
     private(set) var count = 0
@@ -28,74 +90,35 @@ final class StringColumnBuilder: ColumnBuilder {
     // Dictionary layout: codes per row, distinct values, and an open-addressed table of code + 1.
     var codes: ContiguousArray<UInt32> = []
     var dictionary = StringBuffer()
-    var slots: [UInt32] = Array(repeating: 0, count: 1024)
+    var slots: [UInt32] = []
     var hashes: [Int] = []
 
-    init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
-        self.plan = plan
-        self.nulls = nulls
-        automatic = plan.layout == nil
-        isDictionary = plan.layout != .plain
-        allowed = plan.allowedValues.map { Set($0.map { Array($0.utf8) }) }
+    init(layout: StringLayout?, capacity: Int, byteCapacity: Int) {
+        automatic = layout == nil
+        isDictionary = layout != .plain
         if isDictionary {
             codes.reserveCapacity(capacity)
+            slots = Array(repeating: 0, count: 1024)
         } else {
             offsets.reserveCapacity(capacity + 1)
             bytes.reserveCapacity(byteCapacity)
         }
     }
 
-    func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
-        let base = batch.base
-        for r in 0..<batch.count {
-            let span = batch.spans[r]
-            if nulls.isNull(span, base) {
-                appendNull()
-                if plan.required {
-                    failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
-                }
-                continue
-            }
-            if span.hasEscapes {
-                let unescaped = CSVTokenizer.unescaped(UnsafeBufferPointer(start: base + span.start, count: span.count))
-                unescaped.withUnsafeBufferPointer { buffer in
-                    appendChecked(buffer.baseAddress ?? base, buffer.count, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
-                }
-            } else {
-                appendChecked(base + span.start, span.count, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
-            }
-        }
-    }
-
-    /// Appends a value after checking its UTF-8 and the allowed set.
     @inline(__always)
-    func appendChecked(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, planIndex: Int, failures: FailureLog) {
-        if !FieldParsers.isValidUTF8(p, n) {
-            failures.fail(row: row, planIndex: planIndex, kind: .invalidUTF8, message: "the text is not valid UTF-8")
-            append(p, 0)  // a placeholder; the row is removed
-            return
-        }
-        if let allowed, !allowed.contains(Array(UnsafeBufferPointer(start: p, count: n))) {
-            failures.fail(row: row, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values")
-        }
-        append(p, n)
-    }
-
-    @inline(__always)
-    func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         if isDictionary {
             codes.append(intern(p, n))
-            if automatic && dictionary.count > StringColumnBuilder.dictionaryLimit { convertToPlain() }
+            if automatic && dictionary.count > StringColumnState.dictionaryLimit { convertToPlain() }
         } else {
             bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
             offsets.append(UInt32(truncatingIfNeeded: bytes.count))
         }
-        validity?.append(true)
+        if validity != nil { validity!.append(true) }
         count += 1
     }
 
-    @inline(never)
-    func appendNull() {
+    mutating func appendNull() {
         if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
         if isDictionary { codes.append(0) } else { offsets.append(UInt32(truncatingIfNeeded: bytes.count)) }
         validity!.append(false)
@@ -104,11 +127,12 @@ final class StringColumnBuilder: ColumnBuilder {
 
     /// The code of a value, adding it to the dictionary if new.
     @inline(__always)
-    func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
+    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(start: p, count: n))
         let hash = hasher.finalize()
-        var slot = hash & (slots.count - 1)
+        let mask = slots.count - 1
+        var slot = hash & mask
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
@@ -116,17 +140,19 @@ final class StringColumnBuilder: ColumnBuilder {
             if hashes[code] == hash && dictionary.withUTF8(at: code, { $0.count == n && (n == 0 || memcmp($0.baseAddress!, p, n) == 0) }) {
                 return UInt32(code)
             }
-            slot = (slot + 1) & (slots.count - 1)
+            slot = (slot + 1) & mask
         }
         let code = dictionary.count
-        try! dictionary.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))  // at most 65,536 values in automatic mode
+        // Cannot overflow: an automatic dictionary stops at 65,536 values, and
+        // the 4 GiB text limit of an explicit one is far beyond a CSV column's distinct values.
+        try! dictionary.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))
         hashes.append(hash)
         slots[slot] = UInt32(code + 1)
         if dictionary.count * 2 > slots.count { rehash() }
         return UInt32(code)
     }
 
-    private func rehash() {
+    private mutating func rehash() {
         slots = Array(repeating: 0, count: slots.count * 2)
         for code in 0..<dictionary.count {
             var slot = hashes[code] & (slots.count - 1)
@@ -136,7 +162,7 @@ final class StringColumnBuilder: ColumnBuilder {
     }
 
     /// Rewrites the dictionary codes as plain bytes and offsets.
-    func convertToPlain() {
+    mutating func convertToPlain() {
         guard isDictionary else { return }
         bytes = []
         offsets = [0]
@@ -154,7 +180,7 @@ final class StringColumnBuilder: ColumnBuilder {
         isDictionary = false
     }
 
-    func removeRows(_ rows: [Int]) {
+    mutating func removeRows(_ rows: [Int]) {
         guard let first = rows.first else { return }
         var write = first, k = 0
         if isDictionary {
@@ -189,8 +215,7 @@ final class StringColumnBuilder: ColumnBuilder {
         count = write
     }
 
-    func append(contentsOf other: any ColumnBuilder) {
-        let other = other as! StringColumnBuilder
+    mutating func append(contentsOf other: inout StringColumnState) {
         if validity != nil || other.validity != nil {
             if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
             validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: other.count))
@@ -202,7 +227,7 @@ final class StringColumnBuilder: ColumnBuilder {
             }
             codes.append(contentsOf: other.codes.lazy.map { map.isEmpty ? 0 : map[Int($0)] })
             count += other.count
-            if automatic && dictionary.count > StringColumnBuilder.dictionaryLimit { convertToPlain() }
+            if automatic && dictionary.count > StringColumnState.dictionaryLimit { convertToPlain() }
             return
         }
         if isDictionary { convertToPlain() }
@@ -213,7 +238,7 @@ final class StringColumnBuilder: ColumnBuilder {
         count += other.count
     }
 
-    func finish() -> Column {
+    mutating func finish() -> Column {
         if automatic && isDictionary && (count == 0 || dictionary.count * 2 > count) { convertToPlain() }
         if isDictionary {
             return Column(storage: .dictionaryString(codes: codes, dictionary: dictionary), validity: validity, count: count)

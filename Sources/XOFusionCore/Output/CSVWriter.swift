@@ -2,7 +2,8 @@
 ///
 /// A null is an empty unquoted field; an empty string is `""`, so the two
 /// stay distinct. A field is quoted when it holds the delimiter, a quote, a
-/// line break, or is empty text. Timestamps are ISO 8601 in UTC, dates
+/// line break, or is empty text (and a first column name starting with
+/// U+FEFF, which would otherwise read as a byte-order mark). Timestamps are ISO 8601 in UTC, dates
 /// `YYYY-MM-DD`, decimals exact with their scale, doubles in Swift's
 /// shortest round-tripping form.
 public enum CSVWriter {
@@ -39,6 +40,13 @@ public enum CSVWriter {
         }
         for (i, name) in table.schema.names.enumerated() {
             if i > 0 { out.append(d) }
+            if i == 0 && name.unicodeScalars.first == "\u{FEFF}" {
+                // Unquoted, it would read as a byte-order mark and vanish.
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: name.utf8)
+                out.append(UInt8(ascii: "\""))
+                continue
+            }
             field(name, isText: false)
         }
         out.append(10)

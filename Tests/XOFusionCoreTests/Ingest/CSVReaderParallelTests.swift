@@ -67,3 +67,13 @@ import Testing
         #expect(Array(try one.table.double("column_0")) == [nil, 1, nil, 0.23333333333333333, 0.21, 1, nil, 0.2])
     }
 }
+
+extension FuzzFindingTests {
+    /// A first column name starting with U+FEFF was written unquoted and read back as a byte-order mark.
+    @Test func aColumnNameStartingWithFEFFSurvivesTheRoundTrip() throws {
+        let table = try Table(["\u{FEFF}a": .int64([1])])
+        let back = try readCSV(CSVWriter.string(from: table)).table
+        #expect(back.schema.names == ["\u{FEFF}a"])
+        #expect(back == table)
+    }
+}
