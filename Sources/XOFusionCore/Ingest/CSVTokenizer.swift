@@ -42,6 +42,8 @@ struct CSVTokenizer {
         var contentEnd: Int
         /// Line breaks from the record's start to `next`.
         var lineBreaks: Int
+        /// Fields in the record (possibly more than were stored).
+        var fieldCount: Int
         var status: Status
     }
 
@@ -52,13 +54,18 @@ struct CSVTokenizer {
     let end: Int
     let delimiter: UInt8
 
-    /// Scans the record that starts at `start` (which must be `< end`) into `fields`.
+    /// Scans the record that starts at `start` (which must be `< end`),
+    /// storing up to `capacity` fields; ``Scan/fieldCount`` counts them all.
     @inline(__always)
-    func scanRecord(at start: Int, into fields: inout [FieldSpan]) -> Scan {
-        fields.removeAll(keepingCapacity: true)
+    func scanRecord(at start: Int, into fields: UnsafeMutablePointer<FieldSpan>, capacity: Int) -> Scan {
         let base = self.base, end = self.end, delimiter = self.delimiter
         var i = start
         var lineBreaks = 0
+        var count = 0
+        @inline(__always) func store(_ span: FieldSpan) {
+            if count < capacity { fields[count] = span }
+            count &+= 1
+        }
         while true {
             if i < end && base[i] == CSVTokenizer.quote {
                 // A quoted field: up to the next quote that is not doubled.
@@ -82,50 +89,82 @@ struct CSVTokenizer {
                     }
                     j += 1
                 }
-                guard closed else { return recover(from: start, .unterminatedQuote) }
-                fields.append(FieldSpan(start: fieldStart, end: j, flags: flags))
+                guard closed else { return recover(from: start, .unterminatedQuote, fieldCount: count) }
+                store(FieldSpan(start: fieldStart, end: j, flags: flags))
                 i = j + 1
-                if i >= end { return Scan(next: end, contentEnd: end, lineBreaks: lineBreaks, status: .record) }
+                if i >= end { return Scan(next: end, contentEnd: end, lineBreaks: lineBreaks, fieldCount: count, status: .record) }
                 let b = base[i]
                 if b == delimiter {
                     i += 1
                     continue
                 }
-                if b == CSVTokenizer.lf || b == CSVTokenizer.cr { return lineEnd(at: i, lineBreaks: lineBreaks, blank: false) }
-                return recover(from: start, .strayQuote(position: i))
+                if b == CSVTokenizer.lf || b == CSVTokenizer.cr { return lineEnd(at: i, lineBreaks: lineBreaks, fieldCount: count, blank: false) }
+                return recover(from: start, .strayQuote(position: i), fieldCount: count)
             }
             // An unquoted field: up to the delimiter or a line end.
             let fieldStart = i
-            while i < end {
-                let b = base[i]
-                if b == delimiter || b == CSVTokenizer.lf || b == CSVTokenizer.cr { break }
-                i += 1
-            }
-            fields.append(FieldSpan(start: fieldStart, end: i, flags: 0))
-            if i >= end { return Scan(next: end, contentEnd: end, lineBreaks: lineBreaks, status: .record) }
+            i = nextSpecialByte(from: i)
+            store(FieldSpan(start: fieldStart, end: i, flags: 0))
+            if i >= end { return Scan(next: end, contentEnd: end, lineBreaks: lineBreaks, fieldCount: count, status: .record) }
             if base[i] == delimiter {
                 i += 1
                 continue
             }
-            return lineEnd(at: i, lineBreaks: lineBreaks, blank: fields.count == 1 && fieldStart == i)
+            return lineEnd(at: i, lineBreaks: lineBreaks, fieldCount: count, blank: count == 1 && fieldStart == i)
         }
+    }
+
+    /// Scans a record into an array (headers and other cold paths).
+    func scanRecord(at start: Int, into fields: inout [FieldSpan]) -> Scan {
+        var capacity = max(64, fields.count)
+        while true {
+            fields = Array(repeating: FieldSpan(start: 0, end: 0, flags: 0), count: capacity)
+            let scan = fields.withUnsafeMutableBufferPointer { scanRecord(at: start, into: $0.baseAddress!, capacity: capacity) }
+            if scan.fieldCount <= capacity {
+                fields.removeLast(capacity - scan.fieldCount)
+                return scan
+            }
+            capacity = scan.fieldCount
+        }
+    }
+
+    /// The first delimiter, CR or LF at or after `i` (or `end`), eight bytes at a time.
+    @inline(__always)
+    func nextSpecialByte(from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let d = ones &* UInt64(delimiter), lf = ones &* 10, cr = ones &* 13
+        var i = start
+        while i &+ 8 <= end {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let x = w ^ d, y = w ^ lf, z = w ^ cr
+            // A byte of x, y or z is zero where w matches; the lowest flagged byte is exact.
+            let found = ((x &- ones) & ~x | (y &- ones) & ~y | (z &- ones) & ~z) & highs
+            if found != 0 { return i &+ (found.trailingZeroBitCount >> 3) }
+            i &+= 8
+        }
+        while i < end {
+            let b = base[i]
+            if b == delimiter || b == CSVTokenizer.lf || b == CSVTokenizer.cr { return i }
+            i &+= 1
+        }
+        return end
     }
 
     /// The record ends at the line break at `i` (LF, CR or CRLF).
     @inline(__always)
-    private func lineEnd(at i: Int, lineBreaks: Int, blank: Bool) -> Scan {
+    private func lineEnd(at i: Int, lineBreaks: Int, fieldCount: Int, blank: Bool) -> Scan {
         let next = base[i] == CSVTokenizer.cr && i + 1 < end && base[i + 1] == CSVTokenizer.lf ? i + 2 : i + 1
-        return Scan(next: next, contentEnd: i, lineBreaks: lineBreaks + 1, status: blank ? .blank : .record)
+        return Scan(next: next, contentEnd: i, lineBreaks: lineBreaks + 1, fieldCount: fieldCount, status: blank ? .blank : .record)
     }
 
     /// A bad record: it ends at the first line break after its start.
     @inline(never)
-    private func recover(from start: Int, _ status: Status) -> Scan {
+    private func recover(from start: Int, _ status: Status, fieldCount: Int) -> Scan {
         var i = start
         while i < end && base[i] != CSVTokenizer.lf && base[i] != CSVTokenizer.cr { i += 1 }
-        if i == end { return Scan(next: end, contentEnd: end, lineBreaks: 0, status: status) }
-        let scan = lineEnd(at: i, lineBreaks: 0, blank: false)
-        return Scan(next: scan.next, contentEnd: i, lineBreaks: 1, status: status)
+        if i == end { return Scan(next: end, contentEnd: end, lineBreaks: 0, fieldCount: fieldCount, status: status) }
+        let scan = lineEnd(at: i, lineBreaks: 0, fieldCount: fieldCount, blank: false)
+        return Scan(next: scan.next, contentEnd: i, lineBreaks: 1, fieldCount: fieldCount, status: status)
     }
 
     /// The first position after a line break at or after `position` (or `end`).

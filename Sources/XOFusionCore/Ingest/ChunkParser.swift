@@ -61,15 +61,17 @@ final class ChunkParser {
         let fieldCount = self.fieldCount, batchCapacity = self.batchCapacity
         let sources = plans.map(\.sourceIndex)
         let spans = self.spans, recordStarts = self.recordStarts, recordEnds = self.recordEnds, recordLines = self.recordLines
-        var fields: [FieldSpan] = []
-        fields.reserveCapacity(fieldCount + 1)
+        // One more slot than needed: a record with too many fields is told apart by its count.
+        let fieldCapacity = fieldCount + 1
+        let fields = UnsafeMutablePointer<FieldSpan>.allocate(capacity: fieldCapacity)
+        defer { fields.deallocate() }
         // Counters live in locals during the loop and are written back at the end.
         var lineBreaks = self.lineBreaks, records = self.records, blankLines = self.blankLines
         var batchCount = 0
         var position = begin
         released = begin
         while position < limit {
-            let scan = tokenizer.scanRecord(at: position, into: &fields)
+            let scan = tokenizer.scanRecord(at: position, into: fields, capacity: fieldCapacity)
             let line = lineBreaks
             lineBreaks &+= scan.lineBreaks
             var status = scan.status
@@ -77,11 +79,9 @@ final class ChunkParser {
             // cannot write that null any other way.
             if status == .blank && fieldCount == 1 { status = .record }
             switch status {
-            case .record where fields.count == fieldCount:
+            case .record where scan.fieldCount == fieldCount:
                 records &+= 1
-                fields.withUnsafeBufferPointer { f in
-                    for (p, source) in sources.enumerated() { spans[p &* batchCapacity &+ batchCount] = f[source] }
-                }
+                for p in 0..<sources.count { spans[p &* batchCapacity &+ batchCount] = fields[sources[p]] }
                 recordStarts[batchCount] = position
                 recordEnds[batchCount] = scan.contentEnd
                 recordLines[batchCount] = line
@@ -92,7 +92,7 @@ final class ChunkParser {
                 }
             case .record:
                 records &+= 1
-                reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .fieldCount, message: "expected \(fieldCount) field\(fieldCount == 1 ? "" : "s"), found \(fields.count)")
+                reject(start: position, end: scan.contentEnd, line: line, planIndex: nil, kind: .fieldCount, message: "expected \(fieldCount) field\(fieldCount == 1 ? "" : "s"), found \(scan.fieldCount)")
             case .blank:
                 blankLines &+= 1
             case .unterminatedQuote:

@@ -68,6 +68,33 @@ enum FieldParsers {
     @inline(__always)
     static func decimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> DecimalText? {
         guard n > 0 else { return nil }
+        if n <= 18 {
+            // At most 18 digits cannot overflow: no per-digit overflow checks.
+            var i = 0
+            var negative = false
+            if p[0] == minus || p[0] == plus {
+                negative = p[0] == minus
+                i = 1
+            }
+            var units: Int64 = 0
+            var digits = 0, pointAt = -1
+            while i < n {
+                let b = p[i]
+                if b == point {
+                    if pointAt >= 0 { return nil }
+                    pointAt = i
+                } else {
+                    let d = b &- zero
+                    guard d <= 9 else { return nil }
+                    units = units &* 10 &+ Int64(d)
+                    digits &+= 1
+                }
+                i &+= 1
+            }
+            let scale = pointAt < 0 ? 0 : n &- pointAt &- 1
+            guard digits > 0, !(pointAt >= 0 && scale == 0) else { return nil }
+            return DecimalText(units: negative ? -units : units, scale: scale)
+        }
         var i = 0
         var negative = false
         if p[0] == minus || p[0] == plus {

@@ -18,19 +18,17 @@ final class StringColumnBuilder {
     var state: StringColumnState
     let plan: ColumnPlan
     let nulls: NullTokens
-    let allowed: Set<[UInt8]>?
 
     init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
         self.plan = plan
         self.nulls = nulls
-        allowed = plan.allowedValues.map { Set($0.map { Array($0.utf8) }) }
-        state = StringColumnState(layout: plan.layout, capacity: capacity, byteCapacity: byteCapacity)
+        state = StringColumnState(layout: plan.layout, allowed: plan.allowedValues, capacity: capacity, byteCapacity: byteCapacity)
     }
 
     var count: Int { state.count }
 
     func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
-        var s = StringColumnState(layout: plan.layout, capacity: 0, byteCapacity: 0)
+        var s = StringColumnState(layout: plan.layout, allowed: nil, capacity: 0, byteCapacity: 0)
         swap(&s, &state)
         defer { swap(&s, &state) }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, required = plan.required
@@ -59,13 +57,12 @@ final class StringColumnBuilder {
     func appendChecked(_ s: inout StringColumnState, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, planIndex: Int, failures: FailureLog) {
         if !FieldParsers.isValidUTF8(p, n) {
             failures.fail(row: row, planIndex: planIndex, kind: .invalidUTF8, message: "the text is not valid UTF-8")
-            s.append(p, 0)  // a placeholder; the row is removed
+            _ = s.append(p, 0)  // a placeholder; the row is removed
             return
         }
-        if let allowed, !allowed.contains(Array(UnsafeBufferPointer(start: p, count: n))) {
+        if !s.append(p, n) {
             failures.fail(row: row, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values")
         }
-        s.append(p, n)
     }
 
     func removeRows(_ rows: [Int]) { state.removeRows(rows) }
@@ -80,6 +77,12 @@ struct StringColumnState {
     static let dictionaryLimit = 65_536
 
     let automatic: Bool
+    /// The allowed values, if the schema limits them.
+    let allowed: Set<[UInt8]>?
+    /// Whether each dictionary value is allowed: checked once per distinct value, not per row.
+    var allowedByCode: [Bool] = []
+    /// Seeds the dictionary hash per read, so crafted input cannot aim at collisions.
+    let seed = UInt64.random(in: 0...UInt64.max)
     private(set) var isDictionary: Bool
     var validity: ValidityBitmap?
     private(set) var count = 0
@@ -93,8 +96,9 @@ struct StringColumnState {
     var slots: [UInt32] = []
     var hashes: [Int] = []
 
-    init(layout: StringLayout?, capacity: Int, byteCapacity: Int) {
+    init(layout: StringLayout?, allowed: Set<String>?, capacity: Int, byteCapacity: Int) {
         automatic = layout == nil
+        self.allowed = allowed.map { Set($0.map { Array($0.utf8) }) }
         isDictionary = layout != .plain
         if isDictionary {
             codes.reserveCapacity(capacity)
@@ -105,17 +109,44 @@ struct StringColumnState {
         }
     }
 
+    /// Appends a value; returns whether it is allowed (always, without an allowed set).
     @inline(__always)
-    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var isAllowed = true
         if isDictionary {
-            codes.append(intern(p, n))
+            let code = intern(p, n)
+            codes.append(code)
+            if allowed != nil { isAllowed = allowedByCode[Int(code)] }
             if automatic && dictionary.count > StringColumnState.dictionaryLimit { convertToPlain() }
         } else {
             bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
             offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+            if let allowed { isAllowed = allowed.contains(Array(UnsafeBufferPointer(start: p, count: n))) }
         }
         if validity != nil { validity!.append(true) }
         count += 1
+        return isAllowed
+    }
+
+    /// A fast seeded hash of a short byte string (multiply-xor over 8-byte words).
+    @inline(__always)
+    func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var h = seed ^ (UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15)
+        var i = 0
+        while i &+ 8 <= n {
+            h = (h ^ UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i &+= 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            for k in 0..<(n &- i) { tail |= UInt64(p[i &+ k]) << UInt64(8 &* k) }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        h ^= h >> 33
+        h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
     }
 
     mutating func appendNull() {
@@ -128,9 +159,7 @@ struct StringColumnState {
     /// The code of a value, adding it to the dictionary if new.
     @inline(__always)
     mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(start: p, count: n))
-        let hash = hasher.finalize()
+        let hash = self.hash(p, n)
         let mask = slots.count - 1
         var slot = hash & mask
         while true {
@@ -147,6 +176,7 @@ struct StringColumnState {
         // the 4 GiB text limit of an explicit one is far beyond a CSV column's distinct values.
         try! dictionary.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))
         hashes.append(hash)
+        if let allowed { allowedByCode.append(allowed.contains(Array(UnsafeBufferPointer(start: p, count: n)))) }
         slots[slot] = UInt32(code + 1)
         if dictionary.count * 2 > slots.count { rehash() }
         return UInt32(code)
@@ -177,6 +207,7 @@ struct StringColumnState {
         dictionary = StringBuffer()
         slots = []
         hashes = []
+        allowedByCode = []
         isDictionary = false
     }
 

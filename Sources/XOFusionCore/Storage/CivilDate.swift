@@ -48,8 +48,22 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Days since 1970-01-01 of a valid year, month and day. No validation.
-    @inlinable
     public static func days(year: Int, month: Int, day: Int) -> Int {
+        // The common case, years 1900–2199, from tables: no divisions.
+        let index = year &- 1900
+        if index >= 0 && index < 300 {
+            return yearStarts[index] &+ (isLeapYear(year) ? leapMonthStarts : monthStarts)[month &- 1] &+ day &- 1
+        }
+        return days(generalYear: year, month: month, day: day)
+    }
+
+    /// Days from 1970-01-01 to January 1 of 1900 + i, for i in 0..<300.
+    private static let yearStarts: [Int] = (1900..<2200).map { days(generalYear: $0, month: 1, day: 1) }
+    private static let monthStarts = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
+    private static let leapMonthStarts = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
+
+    /// The general formula, for any year.
+    static func days(generalYear year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -22,7 +22,7 @@ public struct ScaledDecimal: Hashable, Comparable, Sendable, CustomStringConvert
 
     /// Parses plain decimal text exactly: an optional sign, digits, an optional
     /// point and fraction digits (`18.50`, `-0.857`, `42`). The scale is the
-    /// number of fraction digits. `nil` for anything else or on overflow.
+    /// number of fraction digits. `nil` for anything else (`5.`, `1e5`) or on overflow.
     public init?(_ text: String) {
         var utf8 = Array(text.utf8)
         guard !utf8.isEmpty else { return nil }
@@ -49,7 +49,8 @@ public struct ScaledDecimal: Hashable, Comparable, Sendable, CustomStringConvert
             digitCount += 1
             if sawPoint { scale += 1 }
         }
-        guard digitCount > 0, scale <= ColumnKind.maximumDecimalScale else { return nil }
+        // A point must have digits after it (`5.` is not a decimal here; CSV reading agrees).
+        guard digitCount > 0, scale <= ColumnKind.maximumDecimalScale, !(sawPoint && scale == 0) else { return nil }
         self.init(units: negative ? -units : units, scale: scale)
     }
 

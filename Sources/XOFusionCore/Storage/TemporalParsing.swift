@@ -38,12 +38,21 @@ public enum TemporalParsing {
         return parseDatePrefix(bytes)
     }
 
+    /// Two ASCII digits at `i` as a number, or -1.
+    @inline(__always)
+    static func two(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int {
+        let a = p[i] &- 48, b = p[i &+ 1] &- 48
+        return a <= 9 && b <= 9 ? Int(a) &* 10 &+ Int(b) : -1
+    }
+
+    @inline(__always)
     static func parseDatePrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> CivilDate? {
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
-            year >= 1, month >= 1, month <= 12, day >= 1, day <= CivilDate.daysInMonth(year: year, month: month)
-        else { return nil }
-        return CivilDate(daysSinceEpoch: Int32(CivilDate.days(year: year, month: month, day: day)))
+        guard bytes.count >= 10, let p = bytes.baseAddress, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-") else { return nil }
+        let century = two(p, 0), yy = two(p, 2), month = two(p, 5), day = two(p, 8)
+        guard century >= 0, yy >= 0, month >= 1, month <= 12, day >= 1 else { return nil }
+        let year = century &* 100 &+ yy
+        guard year >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { return nil }
+        return CivilDate(daysSinceEpoch: Int32(truncatingIfNeeded: CivilDate.days(year: year, month: month, day: day)))
     }
 
     /// Parses an ISO 8601 date-time: `YYYY-MM-DD` then `T` or a space, then
@@ -51,12 +60,12 @@ public enum TemporalParsing {
     /// further digits are truncated), and an optional `Z`, `±hh:mm`, `±hhmm`
     /// or `±hh`. Without a zone the result is naive (``DateTime/offsetSeconds`` is `nil`).
     public static func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTime? {
-        guard bytes.count >= 19, let date = parseDatePrefix(bytes),
-            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-            let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
-            hour < 24, minute < 60, second < 60
+        guard bytes.count >= 19, let date = parseDatePrefix(bytes), let p = bytes.baseAddress,
+            p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
+            p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":")
         else { return nil }
+        let hour = two(p, 11), minute = two(p, 14), second = two(p, 17)
+        guard hour >= 0, hour < 24, minute >= 0, minute < 60, second >= 0, second < 60 else { return nil }
         var i = 19
         var micros = 0
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {

@@ -120,3 +120,40 @@ import Testing
         #expect(throws: IngestError.unreadable(file: "/tmp", reason: "not a regular file")) { try CSVReader.read(file: "/tmp") }
     }
 }
+
+@Suite struct FieldParserTests {
+    func decimal(_ text: String) -> FieldParsers.DecimalText? {
+        var text = text
+        return text.withUTF8 { FieldParsers.decimal($0.baseAddress!, $0.count) }
+    }
+
+    /// The short-text fast path and the checked path agree with ScaledDecimal's own parser.
+    @Test func decimalsAgreeWithTheReferenceParser() {
+        var g = SeededGenerator(seed: 5)
+        for _ in 0..<5000 {
+            let length = Int.random(in: 1...24, using: &g)
+            let text = String((0..<length).map { _ in Array("0123456789.-+")[Int.random(in: 0..<13, using: &g)] })
+            let reference = ScaledDecimal(text)
+            let ours = decimal(text)
+            #expect(ours.map { ScaledDecimal(units: $0.units, scale: $0.scale) } == reference && (ours == nil) == (reference == nil), "\(text)")
+        }
+        #expect(decimal("9223372036854775807")?.units == .max)
+        #expect(decimal("9999999999999999999") == nil)
+        #expect(decimal("5.") == nil)
+    }
+
+    @Test func doublesAgreeWithSwiftsParser() {
+        var g = SeededGenerator(seed: 6)
+        for _ in 0..<5000 {
+            let value = Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g))
+            guard value.isFinite else { continue }
+            var text = "\(value)"
+            let ours = text.withUTF8 { FieldParsers.double($0.baseAddress!, $0.count) }
+            #expect(ours == value, "\(text)")
+        }
+        for text in ["1.5", "-0.25", "1e3", "1E-2", "123456789012345678901234567890", "0.1", ".5", "5."] {
+            var t = text
+            #expect(t.withUTF8 { FieldParsers.double($0.baseAddress!, $0.count) } == Double(text) ?? Double(text + "0"), "\(text)")
+        }
+    }
+}
