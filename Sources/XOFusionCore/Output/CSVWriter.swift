@@ -24,9 +24,9 @@ public enum CSVWriter {
             preconditionFailure("the delimiter must be one ASCII character other than a quote or a line break")
         }
         var out: [UInt8] = []
-        func field(_ text: String, isText: Bool) {
+        func field(_ text: String, isText: Bool, forceQuotes: Bool = false) {
             let utf8 = text.utf8
-            let needsQuotes = (isText && utf8.isEmpty) || utf8.contains { $0 == d || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+            let needsQuotes = forceQuotes || (isText && utf8.isEmpty) || utf8.contains { $0 == d || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
             guard needsQuotes else {
                 out.append(contentsOf: utf8)
                 return
@@ -40,14 +40,8 @@ public enum CSVWriter {
         }
         for (i, name) in table.schema.names.enumerated() {
             if i > 0 { out.append(d) }
-            if i == 0 && name.unicodeScalars.first == "\u{FEFF}" {
-                // Unquoted, it would read as a byte-order mark and vanish.
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: name.utf8)
-                out.append(UInt8(ascii: "\""))
-                continue
-            }
-            field(name, isText: false)
+            // Unquoted, a leading U+FEFF would read as a byte-order mark and vanish.
+            field(name, isText: false, forceQuotes: i == 0 && name.unicodeScalars.first == "\u{FEFF}")
         }
         out.append(10)
         for row in 0..<table.rowCount {
