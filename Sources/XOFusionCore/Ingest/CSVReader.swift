@@ -171,6 +171,9 @@ struct _CSVReading {
         }
         if options.policy == .strict, let first = rejects.first { throw .badRecord(first) }
 
+        for (plan, builder) in zip(plans, outcome.builders) where builder.overflowed {
+            throw .capacityExceeded(file: name, column: plan.sourceName, reason: "more than 4 GiB of text; a string column holds at most 4 GiB")
+        }
         let columns = outcome.builders.map { $0.finish() }
         let schema: Schema
         do { schema = try Schema(plans.map { Schema.Field($0.outputName, $0.kind) }) } catch {

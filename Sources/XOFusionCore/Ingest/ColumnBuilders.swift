@@ -140,6 +140,12 @@ enum ColumnBuilder {
         }
     }
 
+    /// Whether a string column outgrew the 4 GiB it can hold.
+    var overflowed: Bool {
+        if case .string(let b) = self { return b.overflowed }
+        return false
+    }
+
     func finish() -> Column {
         switch self {
         case .int64(let b): b.finish()

@@ -62,6 +62,8 @@ public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
     case schemaColumnNotFound(file: String, column: String, suggestions: [String])
     /// The read options contradict themselves or name something unknown.
     case badOptions(String)
+    /// A column outgrew what a column can hold (4 GiB of text in one string column).
+    case capacityExceeded(file: String, column: String, reason: String)
 
     public var description: String {
         switch self {
@@ -78,6 +80,8 @@ public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(file): the schema names column '\(column)', which the header does not have\(hint)"
         case .badOptions(let reason):
             return "bad read options: \(reason)"
+        case .capacityExceeded(let file, let column, let reason):
+            return "\(file): column '\(column)': \(reason)"
         }
     }
 }

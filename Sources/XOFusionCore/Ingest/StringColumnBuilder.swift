@@ -19,19 +19,51 @@ final class StringColumnBuilder {
     let plan: ColumnPlan
     let nulls: NullTokens
 
+    /// A small staging area for plain values: many short copies into a buffer
+    /// that stays in cache, then one append per batch into the column.
+    private var stage = PlainStage()
+
     init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
         self.plan = plan
         self.nulls = nulls
         state = StringColumnState(layout: plan.layout, allowed: plan.allowedValues, capacity: capacity, byteCapacity: byteCapacity)
     }
 
+    deinit { stage.deallocate() }
+
+    /// Whether the column outgrew the 4 GiB a string column can hold.
+    var overflowed: Bool { state.overflowed }
+
     var count: Int { state.count }
 
     func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
         var s = StringColumnState(layout: plan.layout, allowed: nil, capacity: 0, byteCapacity: 0)
         swap(&s, &state)
-        defer { swap(&s, &state) }
+        var stage = self.stage
+        defer {
+            s.commit(&stage)
+            self.stage = stage
+            swap(&s, &state)
+        }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, required = plan.required
+        if !s.isDictionary && s.allowed == nil {
+            // The common plain case: stage the bytes, one append per batch.
+            for r in 0..<batch.count {
+                let span = spans[r]
+                if nulls.isNull(span, base) {
+                    s.stageNull(&stage)
+                    if required {
+                        failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
+                    }
+                } else if span.hasEscapes || !FieldParsers.isValidUTF8(base + span.start, span.count) {
+                    s.commit(&stage)
+                    appendSlowly(&s, span, base: base, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
+                } else {
+                    s.stage(base + span.start, span.count, &stage)
+                }
+            }
+            return
+        }
         for r in 0..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
@@ -49,6 +81,19 @@ final class StringColumnBuilder {
             } else {
                 appendChecked(&s, base + span.start, span.count, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
             }
+        }
+    }
+
+    /// A value that needs unescaping or fails UTF-8: the general path.
+    @inline(never)
+    func appendSlowly(_ s: inout StringColumnState, _ span: FieldSpan, base: UnsafePointer<UInt8>, row: Int, planIndex: Int, failures: FailureLog) {
+        if span.hasEscapes {
+            let unescaped = CSVTokenizer.unescaped(UnsafeBufferPointer(start: base + span.start, count: span.count))
+            unescaped.withUnsafeBufferPointer { buffer in
+                appendChecked(&s, buffer.baseAddress ?? base, buffer.count, row: row, planIndex: planIndex, failures: failures)
+            }
+        } else {
+            appendChecked(&s, base + span.start, span.count, row: row, planIndex: planIndex, failures: failures)
         }
     }
 
@@ -72,6 +117,21 @@ final class StringColumnBuilder {
     func finish() -> Column { state.finish() }
 }
 
+/// Raw buffers for staging plain values (owned by a builder, freed in its deinit).
+struct PlainStage {
+    static let byteCapacity = 1 << 16
+    static let rowCapacity = 4096
+    let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: PlainStage.byteCapacity)
+    let ends = UnsafeMutablePointer<Int>.allocate(capacity: PlainStage.rowCapacity)
+    var byteCount = 0
+    var rows = 0
+
+    func deallocate() {
+        bytes.deallocate()
+        ends.deallocate()
+    }
+}
+
 /// The storage of a string column being built.
 struct StringColumnState {
     static let dictionaryLimit = 65_536
@@ -86,6 +146,8 @@ struct StringColumnState {
     private(set) var isDictionary: Bool
     var validity: ValidityBitmap?
     private(set) var count = 0
+    /// Set when the text passed 4 GiB (offsets are `UInt32`); the read then fails with an error.
+    private(set) var overflowed = false
 
     // Plain layout.
     var bytes: ContiguousArray<UInt8> = []
@@ -120,12 +182,52 @@ struct StringColumnState {
             if automatic && dictionary.count > StringColumnState.dictionaryLimit { convertToPlain() }
         } else {
             bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+            if bytes.count > StringBuffer.maximumByteCount { overflowed = true }
             offsets.append(UInt32(truncatingIfNeeded: bytes.count))
             if let allowed { isAllowed = allowed.contains(Array(UnsafeBufferPointer(start: p, count: n))) }
         }
         if validity != nil { validity!.append(true) }
         count += 1
         return isAllowed
+    }
+
+    /// Stages a plain value: its bytes go to the stage now, to the column at the next commit.
+    @inline(__always)
+    mutating func stage(_ p: UnsafePointer<UInt8>, _ n: Int, _ stage: inout PlainStage) {
+        if stage.byteCount &+ n > PlainStage.byteCapacity || stage.rows == PlainStage.rowCapacity {
+            commit(&stage)
+            if n > PlainStage.byteCapacity {
+                _ = append(p, n)
+                return
+            }
+        }
+        (stage.bytes + stage.byteCount).update(from: p, count: n)
+        stage.byteCount &+= n
+        stage.ends[stage.rows] = bytes.count &+ stage.byteCount
+        stage.rows &+= 1
+        if validity != nil { validity!.append(true) }
+        count &+= 1
+    }
+
+    /// Stages a null of a plain column.
+    mutating func stageNull(_ stage: inout PlainStage) {
+        if stage.rows == PlainStage.rowCapacity { commit(&stage) }
+        if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
+        stage.ends[stage.rows] = bytes.count &+ stage.byteCount
+        stage.rows &+= 1
+        validity!.append(false)
+        count &+= 1
+    }
+
+    /// Moves the staged bytes and offsets into the column.
+    @inline(__always)
+    mutating func commit(_ stage: inout PlainStage) {
+        guard stage.rows > 0 else { return }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: stage.bytes, count: stage.byteCount))
+        if bytes.count > StringBuffer.maximumByteCount { overflowed = true }
+        offsets.append(contentsOf: UnsafeBufferPointer(start: stage.ends, count: stage.rows).lazy.map { UInt32(truncatingIfNeeded: $0) })
+        stage.byteCount = 0
+        stage.rows = 0
     }
 
     /// A fast seeded hash of a short byte string (multiply-xor over 8-byte words).
@@ -172,9 +274,13 @@ struct StringColumnState {
             slot = (slot + 1) & mask
         }
         let code = dictionary.count
-        // Cannot overflow: an automatic dictionary stops at 65,536 values, and
-        // the 4 GiB text limit of an explicit one is far beyond a CSV column's distinct values.
-        try! dictionary.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))
+        do {
+            try dictionary.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))
+        } catch {
+            // More than 4 GiB of distinct text: the read fails with an error at the end.
+            overflowed = true
+            return 0
+        }
         hashes.append(hash)
         if let allowed { allowedByCode.append(allowed.contains(Array(UnsafeBufferPointer(start: p, count: n)))) }
         slots[slot] = UInt32(code + 1)
@@ -203,6 +309,7 @@ struct StringColumnState {
             }
             offsets.append(UInt32(truncatingIfNeeded: bytes.count))
         }
+        if bytes.count > StringBuffer.maximumByteCount { overflowed = true }
         codes = []
         dictionary = StringBuffer()
         slots = []
@@ -263,6 +370,7 @@ struct StringColumnState {
         }
         if isDictionary { convertToPlain() }
         other.convertToPlain()
+        if bytes.count + other.bytes.count > StringBuffer.maximumByteCount || other.overflowed { overflowed = true }
         let shift = UInt32(truncatingIfNeeded: bytes.count)
         bytes.append(contentsOf: other.bytes)
         offsets.append(contentsOf: other.offsets.dropFirst().lazy.map { $0 &+ shift })

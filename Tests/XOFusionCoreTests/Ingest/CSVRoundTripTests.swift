@@ -64,3 +64,21 @@ import Testing
         #expect(result.report.columns.allSatisfy { $0.inferred })
     }
 }
+
+extension CSVRoundTripTests {
+    /// Plain strings pass through a 64 KiB stage: values longer than it, and batches
+    /// that fill it many times over, must come out whole and in order.
+    @Test func longAndManyPlainStringsSurviveTheStage() throws {
+        var g = SeededGenerator(seed: 77)
+        let values: [String?] = (0..<5000).map { i in
+            if i % 97 == 0 { return nil }
+            if i % 1000 == 1 { return String(repeating: "é", count: 40_000) }  // 80 KB, larger than the stage
+            return String(repeating: "x", count: Int.random(in: 0...40, using: &g)) + "\(i)"
+        }
+        let table = try Table(["s": try .string(values)])
+        let schema = CSVSchema([ColumnSpec("s", .string, layout: .plain)])
+        let back = try readCSV(CSVWriter.string(from: table), CSVReadOptions(schema: schema)).table
+        #expect(back == table)
+        #expect(back.column(at: 0).stringLayout == .plain)
+    }
+}
