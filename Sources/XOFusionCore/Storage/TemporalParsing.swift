@@ -55,11 +55,32 @@ public enum TemporalParsing {
         return CivilDate(daysSinceEpoch: Int32(truncatingIfNeeded: CivilDate.days(year: year, month: month, day: day)))
     }
 
+    /// `YYYY-MM-DD[T ]HH:MM:SS` at `p` (19 bytes) as microseconds, or `nil`.
+    @inline(__always)
+    static func utcSeconds(_ p: UnsafePointer<UInt8>) -> Int64? {
+        guard p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"), p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
+            p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":")
+        else { return nil }
+        let century = two(p, 0), yy = two(p, 2), month = two(p, 5), day = two(p, 8)
+        let hour = two(p, 11), minute = two(p, 14), second = two(p, 17)
+        guard century >= 0, yy >= 0, month >= 1, month <= 12, day >= 1, hour >= 0, hour < 24, minute >= 0, minute < 60,
+            second >= 0, second < 60
+        else { return nil }
+        let year = century &* 100 &+ yy
+        guard year >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { return nil }
+        let days = Int64(CivilDate.days(year: year, month: month, day: day))
+        return (days &* 86_400 &+ Int64(hour &* 3600 &+ minute &* 60 &+ second)) &* 1_000_000
+    }
+
     /// Parses an ISO 8601 date-time: `YYYY-MM-DD` then `T` or a space, then
     /// `HH:MM:SS`, an optional fraction of 1–9 digits (kept to the microsecond;
     /// further digits are truncated), and an optional `Z`, `±hh:mm`, `±hhmm`
     /// or `±hh`. Without a zone the result is naive (``DateTime/offsetSeconds`` is `nil`).
     public static func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTime? {
+        if bytes.count == 20, let p = bytes.baseAddress, p[19] == UInt8(ascii: "Z"), let micros = utcSeconds(p) {
+            // The common export form `YYYY-MM-DDTHH:MM:SSZ`.
+            return DateTime(localMicroseconds: micros, offsetSeconds: 0)
+        }
         guard bytes.count >= 19, let date = parseDatePrefix(bytes), let p = bytes.baseAddress,
             p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
             p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":")
