@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Builds a string column, plain or dictionary-encoded.
 ///
 /// With an automatic layout it starts as a dictionary and turns plain once it
@@ -15,7 +7,12 @@
 final class StringColumnBuilder {
     /// All mutable state lives in a struct: the hot loop moves it into a local,
     /// so appends cost no dynamic exclusivity checks on class properties.
-    var state: StringColumnState
+    /// `nil` only while ``appendBatch(_:planIndex:failures:)`` has moved it into a local.
+    private var held: StringColumnState?
+    private var state: StringColumnState {
+        get { held! }
+        set { held = newValue }
+    }
     let plan: ColumnPlan
     let nulls: NullTokens
 
@@ -26,7 +23,7 @@ final class StringColumnBuilder {
     init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
         self.plan = plan
         self.nulls = nulls
-        state = StringColumnState(layout: plan.layout, allowed: plan.allowedValues, capacity: capacity, byteCapacity: byteCapacity)
+        held = StringColumnState(layout: plan.layout, allowed: plan.allowedValues, capacity: capacity, byteCapacity: byteCapacity)
     }
 
     deinit { stage.deallocate() }
@@ -37,13 +34,14 @@ final class StringColumnBuilder {
     var count: Int { state.count }
 
     func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
-        var s = StringColumnState(layout: plan.layout, allowed: nil, capacity: 0, byteCapacity: 0)
-        swap(&s, &state)
+        // Move the state out (leaving nil) so that the local is its only owner.
+        var s = held.unsafelyUnwrapped
+        held = nil
         var stage = self.stage
         defer {
             s.commit(&stage)
             self.stage = stage
-            swap(&s, &state)
+            held = s
         }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, required = plan.required
         if !s.isDictionary && s.allowed == nil {
@@ -110,11 +108,11 @@ final class StringColumnBuilder {
         }
     }
 
-    func removeRows(_ rows: [Int]) { state.removeRows(rows) }
+    func removeRows(_ rows: [Int]) { held!.removeRows(rows) }
 
-    func append(contentsOf other: StringColumnBuilder) { state.append(contentsOf: &other.state) }
+    func append(contentsOf other: StringColumnBuilder) { held!.append(contentsOf: &other.held!) }
 
-    func finish() -> Column { state.finish() }
+    func finish() -> Column { held!.finish() }
 }
 
 /// Raw buffers for staging plain values (owned by a builder, freed in its deinit).
@@ -141,8 +139,6 @@ struct StringColumnState {
     let allowed: Set<[UInt8]>?
     /// Whether each dictionary value is allowed: checked once per distinct value, not per row.
     var allowedByCode: [Bool] = []
-    /// Seeds the dictionary hash per read, so crafted input cannot aim at collisions.
-    let seed = UInt64.random(in: 0...UInt64.max)
     private(set) var isDictionary: Bool
     var validity: ValidityBitmap?
     private(set) var count = 0
@@ -152,11 +148,9 @@ struct StringColumnState {
     // Plain layout.
     var bytes: ContiguousArray<UInt8> = []
     var offsets: ContiguousArray<UInt32> = [0]
-    // Dictionary layout: codes per row, distinct values, and an open-addressed table of code + 1.
+    // Dictionary layout: codes per row and the distinct values.
     var codes: ContiguousArray<UInt32> = []
-    var dictionary = StringBuffer()
-    var slots: [UInt32] = []
-    var hashes: [Int] = []
+    var interner = ByteInterner()
 
     init(layout: StringLayout?, allowed: Set<String>?, capacity: Int, byteCapacity: Int) {
         automatic = layout == nil
@@ -164,7 +158,6 @@ struct StringColumnState {
         isDictionary = layout != .plain
         if isDictionary {
             codes.reserveCapacity(capacity)
-            slots = Array(repeating: 0, count: 1024)
         } else {
             offsets.reserveCapacity(capacity + 1)
             bytes.reserveCapacity(byteCapacity)
@@ -179,7 +172,7 @@ struct StringColumnState {
             let code = intern(p, n)
             codes.append(code)
             if allowed != nil { isAllowed = allowedByCode[Int(code)] }
-            if automatic && dictionary.count > StringColumnState.dictionaryLimit { convertToPlain() }
+            if automatic && interner.count > StringColumnState.dictionaryLimit { convertToPlain() }
         } else {
             bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
             if bytes.count > StringBuffer.maximumByteCount { overflowed = true }
@@ -230,27 +223,6 @@ struct StringColumnState {
         stage.rows = 0
     }
 
-    /// A fast seeded hash of a short byte string (multiply-xor over 8-byte words).
-    @inline(__always)
-    func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        var h = seed ^ (UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15)
-        var i = 0
-        while i &+ 8 <= n {
-            h = (h ^ UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            i &+= 8
-        }
-        if i < n {
-            var tail: UInt64 = 0
-            for k in 0..<(n &- i) { tail |= UInt64(p[i &+ k]) << UInt64(8 &* k) }
-            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        }
-        h ^= h >> 33
-        h &*= 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 33
-        return Int(truncatingIfNeeded: h)
-    }
-
     mutating func appendNull() {
         if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
         if isDictionary { codes.append(0) } else { offsets.append(UInt32(truncatingIfNeeded: bytes.count)) }
@@ -261,39 +233,14 @@ struct StringColumnState {
     /// The code of a value, adding it to the dictionary if new.
     @inline(__always)
     mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
-        let hash = self.hash(p, n)
-        let mask = slots.count - 1
-        var slot = hash & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            let code = Int(entry - 1)
-            if hashes[code] == hash && dictionary.withUTF8(at: code, { $0.count == n && (n == 0 || memcmp($0.baseAddress!, p, n) == 0) }) {
-                return UInt32(code)
-            }
-            slot = (slot + 1) & mask
-        }
-        let code = dictionary.count
         do {
-            try dictionary.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))
+            let (code, isNew) = try interner.intern(p, n)
+            if isNew, let allowed { allowedByCode.append(allowed.contains(Array(UnsafeBufferPointer(start: p, count: n)))) }
+            return code
         } catch {
             // More than 4 GiB of distinct text: the read fails with an error at the end.
             overflowed = true
             return 0
-        }
-        hashes.append(hash)
-        if let allowed { allowedByCode.append(allowed.contains(Array(UnsafeBufferPointer(start: p, count: n)))) }
-        slots[slot] = UInt32(code + 1)
-        if dictionary.count * 2 > slots.count { rehash() }
-        return UInt32(code)
-    }
-
-    private mutating func rehash() {
-        slots = Array(repeating: 0, count: slots.count * 2)
-        for code in 0..<dictionary.count {
-            var slot = hashes[code] & (slots.count - 1)
-            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = UInt32(code + 1)
         }
     }
 
@@ -305,15 +252,13 @@ struct StringColumnState {
         offsets.reserveCapacity(codes.capacity + 1)
         for row in 0..<codes.count {
             if validity.map({ $0[row] }) ?? true {
-                dictionary.withUTF8(at: Int(codes[row])) { bytes.append(contentsOf: $0) }
+                interner.values.withUTF8(at: Int(codes[row])) { bytes.append(contentsOf: $0) }
             }
             offsets.append(UInt32(truncatingIfNeeded: bytes.count))
         }
         if bytes.count > StringBuffer.maximumByteCount { overflowed = true }
         codes = []
-        dictionary = StringBuffer()
-        slots = []
-        hashes = []
+        interner = ByteInterner()
         allowedByCode = []
         isDictionary = false
     }
@@ -359,13 +304,13 @@ struct StringColumnState {
             validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: other.count))
         }
         if isDictionary && other.isDictionary {
-            var map = [UInt32](repeating: 0, count: other.dictionary.count)
-            for code in 0..<other.dictionary.count {
-                map[code] = other.dictionary.withUTF8(at: code) { intern($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+            var map = [UInt32](repeating: 0, count: other.interner.count)
+            for code in 0..<other.interner.count {
+                map[code] = other.interner.values.withUTF8(at: code) { intern($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
             }
             codes.append(contentsOf: other.codes.lazy.map { map.isEmpty ? 0 : map[Int($0)] })
             count += other.count
-            if automatic && dictionary.count > StringColumnState.dictionaryLimit { convertToPlain() }
+            if automatic && interner.count > StringColumnState.dictionaryLimit { convertToPlain() }
             return
         }
         if isDictionary { convertToPlain() }
@@ -378,9 +323,9 @@ struct StringColumnState {
     }
 
     mutating func finish() -> Column {
-        if automatic && isDictionary && (count == 0 || dictionary.count * 2 > count) { convertToPlain() }
+        if automatic && isDictionary && (count == 0 || interner.count * 2 > count) { convertToPlain() }
         if isDictionary {
-            return Column(storage: .dictionaryString(codes: codes, dictionary: dictionary), validity: validity, count: count)
+            return Column(storage: .dictionaryString(codes: codes, dictionary: interner.values), validity: validity, count: count)
         }
         return Column(storage: .plainString(StringBuffer(uncheckedBytes: bytes, offsets: offsets)), validity: validity, count: count)
     }
