@@ -139,25 +139,28 @@ struct _CSVReading {
         // Inference for the columns the schema leaves open.
         var inferrers = [KindInferrer](repeating: KindInferrer(), count: plans.count)
         if plans.contains(where: \.inferred) {
-            infer(from: position, columns: columnNames.count, plans: plans, into: &inferrers)
+            infer(from: position, columns: columnNames.count, plans: plans, into: &inferrers, sample: options.inferenceSampleRecords)
             for p in plans.indices where plans[p].inferred { plans[p].kind = inferrers[p].kind }
         }
 
-        // Parse, widening sampled guesses and restarting when a value breaks one.
+        // Parse; when a value breaks an inferred kind, widen and restart. A sampled
+        // guess that breaks is replaced by inference over the whole file; a kind that
+        // breaks even then (a decimal whose units overflow at the common scale) is
+        // ruled out. The outcome never depends on which failing values a pass saw
+        // first, so strict and collect mode and any thread count agree.
         let threads = max(1, options.threads ?? ProcessInfoLite.activeProcessorCount)
         var restarts = 0
+        var wholeFileInferred = options.inferenceSampleRecords == nil
         var outcome: _ChunkedParse.Outcome
         while true {
             outcome = try _ChunkedParse(reading: self, plans: plans, fieldCount: columnNames.count, dataStart: position, threads: threads).run()
             if outcome.widenings.isEmpty { break }
-            // Observe every value that broke a guess; rule a kind out only where the
-            // value still points at the kind that just failed. The outcome depends on
-            // the set of failing values, not on their order or the thread count.
-            let failedKinds = plans.map(\.kind)
-            for widening in outcome.widenings {
-                let p = widening.planIndex
-                widening.bytes.withUnsafeBufferPointer { inferrers[p].observe($0.baseAddress ?? base, $0.count, keepTabs: options.delimiter == 0x09) }
-                if inferrers[p].kind == failedKinds[p] { inferrers[p].exclude(failedKinds[p]) }
+            if !wholeFileInferred {
+                inferrers = [KindInferrer](repeating: KindInferrer(), count: plans.count)
+                infer(from: position, columns: columnNames.count, plans: plans, into: &inferrers, sample: nil)
+                wholeFileInferred = true
+            } else {
+                for p in Set(outcome.widenings) { inferrers[p].exclude(plans[p].kind) }
             }
             for p in plans.indices where plans[p].inferred { plans[p].kind = inferrers[p].kind }
             restarts += 1
@@ -239,14 +242,14 @@ struct _CSVReading {
     }
 
     /// Observes the values of inferred columns in the first records (or all).
-    func infer(from start: Int, columns: Int, plans: [ColumnPlan], into inferrers: inout [KindInferrer]) {
+    func infer(from start: Int, columns: Int, plans: [ColumnPlan], into inferrers: inout [KindInferrer], sample: Int?) {
         let nulls = NullTokens(options.nullTokens)
         let keepTabs = options.delimiter == 0x09
         let inferred = plans.indices.filter { plans[$0].inferred }
         var fields: [FieldSpan] = []
         var position = start
         var seen = 0
-        let limit = options.inferenceSampleRecords ?? Int.max
+        let limit = sample ?? Int.max
         while position < count && seen < limit {
             let scan = tokenizer.scanRecord(at: position, into: &fields)
             position = scan.next

@@ -21,7 +21,7 @@ final class ChunkParser {
     var lineBreaks = 0
     var rowCount = 0
     var rejects: [Reject] = []
-    var widenings: [(planIndex: Int, bytes: [UInt8], quoted: Bool)] = []
+    var widenings: [Int] = []
 
     /// The batch, column-major (`plans.count × batchCapacity` spans), and each
     /// record's start, content end and chunk-local line. Raw buffers: the hot
@@ -183,7 +183,7 @@ struct _ChunkedParse {
         var records: Int
         var blankLines: Int
         var rejects: [Reject]
-        var widenings: [(planIndex: Int, bytes: [UInt8], quoted: Bool)]
+        var widenings: [Int]
         var threadsUsed: Int
     }
 

@@ -62,8 +62,8 @@ final class FailureLog {
     }
 
     var byRow: [Int: Failure] = [:]
-    /// Values that broke an inferred kind: (plan index, raw bytes) to widen with.
-    var widenings: [(planIndex: Int, bytes: [UInt8], quoted: Bool)] = []
+    /// Plan indexes of inferred columns where a value broke the kind.
+    var widenings: [Int] = []
 
     @inline(never)
     func fail(row: Int, planIndex: Int, kind: RejectKind, message: String) {
@@ -336,9 +336,7 @@ final class FixedWidthBuilder<Parser: ValueParser> {
     @inline(never)
     func recordFailure(span: FieldSpan, base: UnsafePointer<UInt8>, row: Int, planIndex: Int, failures: FailureLog) {
         let text = fieldText(base + span.start, span.count)
-        if plan.inferred {
-            failures.widenings.append((planIndex, Array(UnsafeBufferPointer(start: base + span.start, count: span.count)), span.isQuoted))
-        }
+        if plan.inferred { failures.widenings.append(planIndex) }
         failures.fail(row: row, planIndex: planIndex, kind: .type, message: parser.failureMessage(text))
     }
 

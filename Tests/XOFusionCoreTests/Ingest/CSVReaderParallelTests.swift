@@ -79,3 +79,27 @@ extension FuzzFindingTests {
         }
     }
 }
+
+extension FuzzFindingTests {
+    /// Strict mode saw fewer failing values per pass than collect mode, so a sampled
+    /// guess widened differently. A broken sample now falls back to whole-file inference.
+    @Test func sampledGuessesEndWhereWholeFileInferenceWould() throws {
+        let text = ".21111112\n2.12\n2.2\n2\n\n10533333\n.2333333333\n.333333333333333333\n333333333\n.3333332333333333\n.3333333\n2\n\r02021\r\r\r\r\r"
+        var options = CSVReadOptions(delimiter: "\t", headerRows: 0, nullTokens: ["NA"], policy: .collect(), threads: 1)
+        options.inferenceSampleRecords = 3
+        options.minimumBytesPerThread = 16
+        let one = try readCSV(text, options)
+        options.threads = 3
+        let three = try readCSV(text, options)
+        options.inferenceSampleRecords = nil
+        let whole = try readCSV(text, options)
+        #expect(one.table.schema[0].kind == whole.table.schema[0].kind)
+        #expect(three.table.schema[0].kind == whole.table.schema[0].kind)
+        #expect(one.table == three.table)
+        #expect(whole.table.schema[0].kind == .string)  // 02021 is an identifier
+        options.inferenceSampleRecords = 3
+        options.policy = .strict
+        let strict = try readCSV(text, options)  // strict mode widens the same way
+        #expect(strict.table == one.table)
+    }
+}

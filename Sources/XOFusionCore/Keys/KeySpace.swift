@@ -1,0 +1,305 @@
+import Foundation
+
+/// How customer IDs are normalised before they are interned. Every step is
+/// opt-in and reported: a ``KeyEncodingReport`` says how many values changed
+/// and which distinct raw IDs became one key (collisions).
+public struct KeyNormalization: Hashable, Sendable {
+    /// Remove leading and trailing white space.
+    public var trimWhitespace: Bool
+    /// Fold case (Unicode case folding, locale-independent): `C001` and `c001` become one key.
+    public var caseFolding: Bool
+    /// Put text in Unicode NFC, so that `é` written as one or two code points is one key.
+    public var unicodeNFC: Bool
+    /// For IDs made only of digits, drop leading zeros (`00123` → `123`; `0` stays `0`).
+    public var stripLeadingZeros: Bool
+
+    /// A normalisation with the given steps.
+    public init(trimWhitespace: Bool = false, caseFolding: Bool = false, unicodeNFC: Bool = false, stripLeadingZeros: Bool = false) {
+        self.trimWhitespace = trimWhitespace
+        self.caseFolding = caseFolding
+        self.unicodeNFC = unicodeNFC
+        self.stripLeadingZeros = stripLeadingZeros
+    }
+
+    /// IDs are taken byte for byte.
+    public static let none = KeyNormalization()
+    /// Trim and NFC: safe for any ID scheme, changes nothing that two systems would write differently on purpose.
+    public static let standard = KeyNormalization(trimWhitespace: true, unicodeNFC: true)
+}
+
+/// What to do with an ID that a key space has not seen.
+public enum UnknownKeyPolicy: Hashable, Sendable {
+    /// Add it as a new key.
+    case add
+    /// Leave the key space as it is: the row gets a null code, and the report counts it (with examples).
+    case reportAsNull
+}
+
+/// Distinct raw IDs that normalisation turned into one key.
+public struct KeyCollision: Hashable, Sendable, CustomStringConvertible {
+    /// The key they became.
+    public var key: String
+    /// The distinct raw IDs, sorted.
+    public var rawValues: [String]
+    public var description: String { "\(rawValues.map { "'\($0)'" }.joined(separator: ", ")) → '\(key)'" }
+}
+
+/// What encoding one column did.
+public struct KeyEncodingReport: Hashable, Sendable {
+    /// The column encoded.
+    public var column: String
+    /// Rows in the column.
+    public var values: Int
+    /// Rows whose ID was null.
+    public var nulls: Int
+    /// Values that normalisation changed.
+    public var changed: Int
+    /// Keys this column added to the space.
+    public var newKeys: Int
+    /// Values not in the space (policy ``UnknownKeyPolicy/reportAsNull``); their rows got null codes.
+    public var unknown: Int
+    /// Up to five unknown IDs, as written.
+    public var unknownExamples: [String]
+    /// Keys that, after this column, have more than one raw form (up to 10 shown; see ``collisionCount``).
+    public var collisions: [KeyCollision]
+    /// How many keys have more than one raw form after this column.
+    public var collisionCount: Int
+}
+
+/// Dense codes for one column's IDs: row `i` holds the code of its key in a
+/// ``KeySpace``, or null. A group-by or a join on these codes is array indexing.
+public struct KeyCodes: Sendable, Hashable {
+    /// One code per row; null rows hold 0 behind a cleared validity bit.
+    public let codes: ContiguousArray<UInt32>
+    /// Which rows have a key (`nil`: all of them).
+    public let validity: ValidityBitmap?
+    /// Rows without a key.
+    public let nullCount: Int
+    /// The size of the key space when these codes were made: every code is below it.
+    public let keyCount: Int
+
+    /// The number of rows.
+    public var count: Int { codes.count }
+
+    /// The code of row `i`, or `nil`.
+    @inlinable
+    public subscript(i: Int) -> UInt32? {
+        if let validity, !validity[i] { return nil }
+        return codes[i]
+    }
+}
+
+/// Customer IDs interned once into dense codes `0..<count`, shared by every
+/// table of one analysis (DESIGN.md, decision 2).
+///
+/// ```swift
+/// var keys = KeySpace(normalization: .standard)
+/// let (customerCodes, _) = try keys.encode(customers, column: "customer_id")
+/// let (orderCodes, report) = try keys.encode(orders, column: "customer_id", unknown: .reportAsNull)
+/// print(report.unknown, report.collisions)
+/// ```
+///
+/// ## Performance
+/// Encoding is one pass over the column. A dictionary column interns each
+/// distinct value once. IDs that normalisation leaves alone (the usual case:
+/// ASCII, no stray spaces) never become a `String`.
+public struct KeySpace: Sendable {
+    /// The normalisation every encoding applies.
+    public let normalization: KeyNormalization
+    private var interner = ByteInterner()
+    /// Raw forms of keys that some changed value reached (collision tracking).
+    /// Bytes, not `String`: Swift strings compare canonically, and two raw IDs
+    /// that differ only in Unicode composition are exactly what NFC merges.
+    private var rawForms: [UInt32: Set<[UInt8]>] = [:]
+    /// Whether each key was first added by a value that normalisation left alone.
+    private var addedUnchanged: [Bool] = []
+
+    /// An empty key space.
+    public init(normalization: KeyNormalization = .none) {
+        self.normalization = normalization
+    }
+
+    /// The number of keys.
+    public var count: Int { interner.count }
+
+    /// The key with code `code`, as text.
+    public func key(_ code: UInt32) -> String { interner.values[Int(code)] }
+
+    /// The code of an ID after normalisation, or `nil` if it is not in the space.
+    ///
+    /// - Complexity: O(length of the ID).
+    public func code(of id: String) -> UInt32? {
+        var bytes = normalized(Array(id.utf8)) ?? Array(id.utf8)
+        return bytes.withUnsafeMutableBufferPointer { b in
+            interner.code(of: UnsafePointer(b.baseAddress) ?? UnsafePointer(bitPattern: 1)!, b.count)
+        }
+    }
+
+    /// Every key with more than one raw form so far, in code order.
+    public var collisions: [KeyCollision] {
+        rawForms.filter { $0.value.count > 1 }
+            .sorted { $0.key < $1.key }
+            .map { entry in
+                let raw = entry.value.sorted { $0.lexicographicallyPrecedes($1) }
+                return KeyCollision(key: key(entry.key), rawValues: raw.map { String(decoding: $0, as: UTF8.self) })
+            }
+    }
+
+    /// Encodes the column `column` of `table` (string or int64 IDs).
+    ///
+    /// - Throws: ``KernelError/unknownColumn(_:suggestions:)``, ``KernelError/unsupportedKind(column:kind:reason:)``.
+    /// - Complexity: O(rows), hashing each value (or each distinct value of a dictionary column) once.
+    public mutating func encode(_ table: Table, column: String, unknown: UnknownKeyPolicy = .add) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+        try encode(try table.kernelColumn(column), name: column, unknown: unknown)
+    }
+
+    /// Encodes a column of IDs (string or int64) named `name` in reports.
+    ///
+    /// - Throws: ``KernelError/unsupportedKind(column:kind:reason:)`` for other kinds.
+    /// - Complexity: O(rows).
+    public mutating func encode(_ column: Column, name: String, unknown: UnknownKeyPolicy = .add) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+        var state = EncodingState(name: name, policy: unknown)
+        var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
+        var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
+        let keysBefore = count
+        func markNull(_ row: Int) {
+            if validity == nil { validity = ValidityBitmap(repeating: true, count: column.count) }
+            validity![row] = false
+        }
+        switch column.storage {
+        case .plainString(let buffer):
+            try buffer.bytes.withUnsafeBufferPointer { (all) throws(KernelError) in
+                let base = all.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                for row in 0..<column.count where !column.isNull(row) {
+                    let slot = column.offset + row
+                    let start = Int(buffer.offsets[slot]), end = Int(buffer.offsets[slot + 1])
+                    if let code = try encodeValue(base + start, end - start, &state) { codes[row] = code } else { markNull(row) }
+                }
+            }
+        case .dictionaryString(let rowCodes, let dictionary):
+            // Each distinct value once, then a table lookup per row; counts stay per row.
+            var map = [UInt32?](repeating: nil, count: dictionary.count)
+            var seen = [Bool](repeating: false, count: dictionary.count)
+            var changedValue = [Bool](repeating: false, count: dictionary.count)
+            var changedRows = 0, unknownRows = 0
+            for row in 0..<column.count where !column.isNull(row) {
+                let d = Int(rowCodes[column.offset + row])
+                if !seen[d] {
+                    seen[d] = true
+                    let changedBefore = state.changed
+                    map[d] = try dictionary.bytes.withUnsafeBufferPointer { (all) throws(KernelError) in
+                        let start = Int(dictionary.offsets[d]), end = Int(dictionary.offsets[d + 1])
+                        return try encodeValue((all.baseAddress ?? UnsafePointer(bitPattern: 1)!) + start, end - start, &state)
+                    }
+                    changedValue[d] = state.changed > changedBefore
+                }
+                if changedValue[d] { changedRows += 1 }
+                if let code = map[d] { codes[row] = code } else { markNull(row); unknownRows += 1 }
+            }
+            state.changed = changedRows
+            state.unknown = unknownRows
+        case .int64(let values):
+            for row in 0..<column.count where !column.isNull(row) {
+                var text = Array(String(values[column.offset + row]).utf8)
+                let code = try text.withUnsafeMutableBufferPointer { (b) throws(KernelError) in try encodeValue(b.baseAddress!, b.count, &state) }
+                if let code { codes[row] = code } else { markNull(row) }
+            }
+        default:
+            throw .unsupportedKind(column: name, kind: column.kind, reason: "customer IDs must be strings or int64")
+        }
+        let nullsInSource = column.nullCount
+        let finalValidity = (validity.map { $0.countSetBits(in: 0..<column.count) } ?? column.count) == column.count ? nil : validity
+        let keyCodes = KeyCodes(
+            codes: codes, validity: finalValidity,
+            nullCount: column.count - (finalValidity?.countSetBits(in: 0..<column.count) ?? column.count), keyCount: count)
+        let collisions = self.collisions
+        let report = KeyEncodingReport(
+            column: name, values: column.count, nulls: nullsInSource, changed: state.changed, newKeys: count - keysBefore,
+            unknown: state.unknown, unknownExamples: state.unknownExamples, collisions: Array(collisions.prefix(10)),
+            collisionCount: collisions.count)
+        return (keyCodes, report)
+    }
+
+    struct EncodingState {
+        let name: String
+        let policy: UnknownKeyPolicy
+        var changed = 0
+        var unknown = 0
+        var unknownExamples: [String] = []
+    }
+
+    /// The code for one raw ID, or `nil` when it is unknown under ``UnknownKeyPolicy/reportAsNull``.
+    @inline(__always)
+    private mutating func encodeValue(_ p: UnsafePointer<UInt8>, _ n: Int, _ state: inout EncodingState) throws(KernelError) -> UInt32? {
+        if needsNormalization(p, n), let normalized = normalized(Array(UnsafeBufferPointer(start: p, count: n))),
+            !normalized.elementsEqual(UnsafeBufferPointer(start: p, count: n))
+        {
+            state.changed += 1
+            let raw = Array(UnsafeBufferPointer(start: p, count: n))
+            return try normalized.withUnsafeBufferPointer { (b) throws(KernelError) in
+                guard let code = try lookUp(b.baseAddress ?? p, b.count, unchanged: false, &state, raw: String(decoding: raw, as: UTF8.self)) else { return nil }
+                var forms = rawForms[code] ?? []
+                if forms.isEmpty && addedUnchanged[Int(code)] { forms.insert(Array(key(code).utf8)) }
+                forms.insert(raw)
+                rawForms[code] = forms
+                return code
+            }
+        }
+        guard let code = try lookUp(p, n, unchanged: true, &state, raw: nil) else { return nil }
+        if rawForms[code] != nil { rawForms[code]!.insert(Array(UnsafeBufferPointer(start: p, count: n))) }
+        return code
+    }
+
+    private mutating func lookUp(_ p: UnsafePointer<UInt8>, _ n: Int, unchanged: Bool, _ state: inout EncodingState, raw: String?) throws(KernelError) -> UInt32? {
+        switch state.policy {
+        case .add:
+            do {
+                let (code, isNew) = try interner.intern(p, n)
+                if isNew { addedUnchanged.append(unchanged) }
+                return code
+            } catch {
+                throw .unsupportedKind(column: state.name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
+            }
+        case .reportAsNull:
+            if let code = interner.code(of: p, n) { return code }
+            state.unknown += 1
+            if state.unknownExamples.count < 5 {
+                state.unknownExamples.append(raw ?? String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+            }
+            return nil
+        }
+    }
+
+    /// Whether an ID may change under the normalisation (a cheap byte scan).
+    @inline(__always)
+    private func needsNormalization(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let rules = normalization
+        if rules == .none || n == 0 { return false }
+        @inline(__always) func space(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        if rules.trimWhitespace && (space(p[0]) || space(p[n - 1])) { return true }
+        if rules.stripLeadingZeros && n > 1 && p[0] == UInt8(ascii: "0") { return true }
+        for i in 0..<n {
+            let b = p[i]
+            if b >= 0x80 { return true }  // trimming, folding and NFC of non-ASCII text go through String
+            if rules.caseFolding && b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") { return true }
+        }
+        return false
+    }
+
+    /// The normalised bytes of an ID, or `nil` when the rules change nothing.
+    private func normalized(_ bytes: [UInt8]) -> [UInt8]? {
+        let rules = normalization
+        if rules == .none { return nil }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if rules.trimWhitespace { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        // Fold before composing: folding may return decomposed text.
+        if rules.caseFolding { text = text.folding(options: [.caseInsensitive], locale: nil) }
+        if rules.unicodeNFC { text = text.precomposedStringWithCanonicalMapping }
+        if rules.stripLeadingZeros, text.count > 1, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            let stripped = text.drop { $0 == "0" }
+            text = stripped.isEmpty ? "0" : String(stripped)
+        }
+        let result = Array(text.utf8)
+        return result == bytes ? nil : result
+    }
+}

@@ -1,0 +1,102 @@
+import Testing
+@testable import XOFusionCore
+
+@Suite struct KeySpaceTests {
+    @Test func codesAreDenseInFirstSeenOrderAndSharedAcrossTables() throws {
+        var keys = KeySpace()
+        let customers = try Table(["customer_id": try .string(["C3", "C1", "C2"])])
+        let orders = try Table(["customer_id": try .string(["C1", "C1", nil, "C9", "C3"], layout: .dictionary)])
+        let (a, ra) = try keys.encode(customers, column: "customer_id")
+        #expect(Array(a.codes) == [0, 1, 2] && a.keyCount == 3 && ra.newKeys == 3)
+        let (b, rb) = try keys.encode(orders, column: "customer_id")
+        #expect((0..<5).map { b[$0] } == [1, 1, nil, 3, 0])
+        #expect(rb.newKeys == 1 && rb.nulls == 1 && b.nullCount == 1 && b.keyCount == 4)
+        #expect(keys.key(3) == "C9" && keys.code(of: "C2") == 2 && keys.code(of: "nope") == nil)
+    }
+
+    @Test func unknownIDsAreReportedNotAdded() throws {
+        var keys = KeySpace()
+        _ = try keys.encode(try Table(["id": try .string(["A", "B"])]), column: "id")
+        for layout in [StringLayout.plain, .dictionary] {
+            let (codes, report) = try keys.encode(try Table(["id": try .string(["B", "X", "X", "Y", nil], layout: layout)]), column: "id", unknown: .reportAsNull)
+            #expect((0..<5).map { codes[$0] } == [1, nil, nil, nil, nil])
+            #expect(report.unknown == 3 && report.nulls == 1 && report.newKeys == 0)
+            #expect(Set(report.unknownExamples).isSubset(of: ["X", "Y"]))
+        }
+        #expect(keys.count == 2)
+    }
+
+    @Test func normalisationIsReportedWithCollisions() throws {
+        var keys = KeySpace(normalization: KeyNormalization(trimWhitespace: true, caseFolding: true, unicodeNFC: true, stripLeadingZeros: true))
+        let ids: [String?] = ["C001", " C001", "c001", "Jos\u{E9}", "Jose\u{301}", "00123", "123", "0", "00", "plain"]
+        let (codes, report) = try keys.encode(try Table(["id": try .string(ids)]), column: "id")
+        #expect(report.changed == 6)  // all but "c001", "123", "0", "plain"
+        #expect(codes[0] == codes[1] && codes[1] == codes[2])
+        #expect(codes[3] == codes[4])
+        #expect(codes[5] == codes[6] && codes[7] == codes[8])
+        #expect(keys.count == 5)
+        let collisions = Dictionary(report.collisions.map { ($0.key, $0.rawValues) }, uniquingKeysWith: { a, _ in a })
+        #expect(collisions["c001"] == [" C001", "C001", "c001"])
+        #expect(collisions["123"] == ["00123", "123"])
+        #expect(collisions["0"] == ["0", "00"])
+        let jose = try #require(report.collisions.first { Array($0.key.utf8) == Array("jos\u{E9}".utf8) })
+        #expect(jose.rawValues.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) } == [Array("Jose\u{301}".utf8), Array("Jos\u{E9}".utf8)].sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(report.collisionCount == 4)
+    }
+
+    @Test func collisionsAcrossTablesAreFound() throws {
+        var keys = KeySpace(normalization: KeyNormalization(caseFolding: true))
+        _ = try keys.encode(try Table(["id": try .string(["abc"])]), column: "id")
+        let (_, report) = try keys.encode(try Table(["id": try .string(["ABC"])]), column: "id")
+        #expect(report.collisions == [KeyCollision(key: "abc", rawValues: ["ABC", "abc"])])
+    }
+
+    @Test func withoutNormalisationNothingChanges() throws {
+        var keys = KeySpace()
+        let (codes, report) = try keys.encode(try Table(["id": try .string([" a", "a", "A"])]), column: "id")
+        #expect(Set(codes.codes).count == 3 && report.changed == 0 && report.collisionCount == 0)
+    }
+
+    @Test func integerIDsAndSlices() throws {
+        var keys = KeySpace()
+        let table = try Table(["id": .int64([7, 8, nil, 7])])
+        let (codes, _) = try keys.encode(table.slice(1..<4), column: "id")
+        #expect((0..<3).map { codes[$0] } == [0, nil, 1])
+        #expect(keys.key(1) == "7")
+    }
+
+    @Test func badRequestsNameTheColumn() throws {
+        var keys = KeySpace()
+        let table = try Table(["customer_id": .double([1])])
+        #expect(throws: KernelError.unknownColumn("customerid", suggestions: ["customer_id"])) { try keys.encode(table, column: "customerid") }
+        #expect(throws: KernelError.unsupportedKind(column: "customer_id", kind: .double, reason: "customer IDs must be strings or int64")) {
+            try keys.encode(table, column: "customer_id")
+        }
+    }
+
+    /// Differential: codes equal a dictionary-based reference over random columns.
+    @Test func matchesANaiveReference() throws {
+        for seed in 0..<200 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            var keys = KeySpace()
+            var reference: [String: UInt32] = [:]
+            for _ in 0..<3 {
+                let ids: [String?] = (0..<Int.random(in: 0...50, using: &g)).map { _ in
+                    RandomValues.optional("K\(Int.random(in: 0..<20, using: &g))", nullRate: 0.1, &g)
+                }
+                let layout: StringLayout = Bool.random(using: &g) ? .plain : .dictionary
+                let (codes, _) = try keys.encode(try Table(["id": try .string(ids, layout: layout)]), column: "id")
+                for (row, id) in ids.enumerated() {
+                    guard let id else {
+                        #expect(codes[row] == nil)
+                        continue
+                    }
+                    let expected = reference[id] ?? UInt32(reference.count)
+                    reference[id] = expected
+                    #expect(codes[row] == expected, "seed \(seed)")
+                }
+            }
+            #expect(keys.count == reference.count)
+        }
+    }
+}
