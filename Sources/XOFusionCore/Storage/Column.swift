@@ -210,25 +210,22 @@ extension Column {
             let buffer = try StringBuffer(values.lazy.map { $0 ?? "" })
             return Column(storage: .plainString(buffer), validity: validity, count: values.count)
         case .dictionary:
-            var dictionary = StringBuffer()
-            var codeOf: [String: UInt32] = [:]
+            // Interned by bytes: Swift strings compare canonically, and two spellings
+            // of one text (composed or not) must stay distinct values.
+            var interner = ByteInterner()
             var codes = ContiguousArray<UInt32>()
             codes.reserveCapacity(values.count)
             for value in values {
                 guard let value else { codes.append(0); continue }
-                if let code = codeOf[value] {
-                    codes.append(code)
-                } else {
-                    guard dictionary.count < Int(UInt32.max) else {
-                        throw .capacityExceeded(column: nil, reason: "a dictionary holds at most 2³² − 1 distinct values")
-                    }
-                    let code = UInt32(dictionary.count)
-                    try dictionary.append(value)
-                    codeOf[value] = code
-                    codes.append(code)
+                let utf8 = Array(value.utf8)
+                let result: Result<UInt32, TableError> = utf8.withUnsafeBufferPointer { buffer in
+                    do throws(TableError) {
+                        return .success(try interner.intern(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, buffer.count).code)
+                    } catch { return .failure(error) }
                 }
+                codes.append(try result.get())
             }
-            return Column(storage: .dictionaryString(codes: codes, dictionary: dictionary), validity: validity, count: values.count)
+            return Column(storage: .dictionaryString(codes: codes, dictionary: interner.values), validity: validity, count: values.count)
         }
     }
 

@@ -104,3 +104,13 @@ enum KindSamples {
         #expect(Column.decimal(units: [1], scale: 1) != Column.decimal(units: [1], scale: 2))
     }
 }
+
+@Suite struct DictionaryBytesTests {
+    /// Swift strings compare canonically; a dictionary column must still keep both spellings.
+    @Test func composedAndDecomposedTextStayDistinct() throws {
+        let values = ["Jos\u{E9}", "Jose\u{301}"]
+        let column = try Column.string(values, layout: .dictionary)
+        #expect(column.stringValues?.dictionary?.values.count == 2)
+        #expect((0..<2).map { Array(column.stringValues![$0]!.utf8) } == values.map { Array($0.utf8) })
+    }
+}

@@ -1,0 +1,38 @@
+/// A condition on a table's rows, for ``Table/filtered(_:options:)``.
+///
+/// ```swift
+/// let recent = try orders.filtered(.and([
+///     .compare("status", .equal, .string("completed")),
+///     .between("ordered_at", .timestamp(start), .timestamp(end)),
+///     .isNotNull("amount"),
+/// ]))
+/// ```
+///
+/// Comparisons with null are false (SQL semantics): a null row passes only
+/// ``isNull(_:)``, and `not` keeps an unknown unknown. The value is converted
+/// exactly to the column's kind (a whole number for int64, at most S decimal
+/// places for decimal(S)), or the request fails with a clear error. Doubles
+/// order as in DuckDB: NaN equals itself and sorts above every number. Text
+/// compares by UTF-8 bytes (code point order).
+public indirect enum Predicate: Hashable, Sendable {
+    public enum Comparison: String, Hashable, Sendable {
+        case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+    }
+
+    /// `column op value`.
+    case compare(String, Comparison, CellValue)
+    /// The column is null.
+    case isNull(String)
+    /// The column is not null.
+    case isNotNull(String)
+    /// The value is one of `values`.
+    case isIn(String, [CellValue])
+    /// `low ≤ value ≤ high` (inclusive both ends; for time ranges use two comparisons for half-open).
+    case between(String, CellValue, CellValue)
+    /// All hold.
+    case and([Predicate])
+    /// At least one holds.
+    case or([Predicate])
+    /// Does not hold (a null comparison stays false under `not` too: `not(x > 1)` is false for null x).
+    case not(Predicate)
+}

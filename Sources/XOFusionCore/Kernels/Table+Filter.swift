@@ -1,0 +1,171 @@
+/// Three-valued truth per row (SQL semantics): a comparison with null is unknown.
+private enum Truth {
+    static let no: Int8 = 0, yes: Int8 = 1, unknown: Int8 = -1
+}
+
+extension Table {
+    /// The rows where `predicate` holds (is true, not false or unknown), in order.
+    ///
+    /// - Throws: ``KernelError/unknownColumn(_:suggestions:)`` or
+    ///   ``KernelError/badValue(column:reason:)`` for a value that does not fit its column.
+    /// - Complexity: O(rows × predicate terms); typed loops, split across threads.
+    public func selection(where predicate: Predicate, options: KernelOptions = .default) throws(KernelError) -> [Int] {
+        let truth = try evaluate(predicate, options: options)
+        var rows: [Int] = []
+        rows.reserveCapacity(rowCount)
+        for i in 0..<rowCount where truth[i] == Truth.yes { rows.append(i) }
+        return rows
+    }
+
+    /// The rows where `predicate` holds, as a new table (values copied; order kept).
+    ///
+    /// - Throws: as ``selection(where:options:)``.
+    /// - Complexity: O(rows × (predicate terms + columns)).
+    public func filtered(_ predicate: Predicate, options: KernelOptions = .default) throws(KernelError) -> Table {
+        gathered(rows: try selection(where: predicate, options: options))
+    }
+
+    private func evaluate(_ predicate: Predicate, options: KernelOptions) throws(KernelError) -> [Int8] {
+        switch predicate {
+        case .isNull(let name):
+            let column = try kernelColumn(name)
+            return (0..<rowCount).map { column.isNull($0) ? Truth.yes : Truth.no }
+        case .isNotNull(let name):
+            let column = try kernelColumn(name)
+            return (0..<rowCount).map { column.isNull($0) ? Truth.no : Truth.yes }
+        case .compare(let name, let op, let value):
+            let column = try kernelColumn(name)
+            let literal = try Literal(value, for: column, name: name)
+            return Table.compare(column, literal, options: options) { order in
+                switch op {
+                case .equal: order == 0
+                case .notEqual: order != 0
+                case .less: order < 0
+                case .lessOrEqual: order <= 0
+                case .greater: order > 0
+                case .greaterOrEqual: order >= 0
+                }
+            }
+        case .between(let name, let low, let high):
+            return try evaluate(.and([.compare(name, .greaterOrEqual, low), .compare(name, .lessOrEqual, high)]), options: options)
+        case .isIn(let name, let values):
+            let column = try kernelColumn(name)
+            var result = [Int8](repeating: values.isEmpty ? Truth.no : Truth.unknown, count: rowCount)
+            for row in 0..<rowCount where column.isNull(row) { result[row] = values.isEmpty ? Truth.no : Truth.unknown }
+            for value in values {
+                let literal = try Literal(value, for: column, name: name)
+                let equal = Table.compare(column, literal, options: options) { $0 == 0 }
+                for row in 0..<rowCount where equal[row] == Truth.yes { result[row] = Truth.yes }
+            }
+            for row in 0..<rowCount where result[row] == Truth.unknown && !column.isNull(row) { result[row] = Truth.no }
+            return result
+        case .and(let terms):
+            var result = [Int8](repeating: Truth.yes, count: rowCount)
+            for term in terms {
+                let t = try evaluate(term, options: options)
+                for i in 0..<rowCount {
+                    if result[i] == Truth.no || t[i] == Truth.no { result[i] = Truth.no }
+                    else if result[i] == Truth.unknown || t[i] == Truth.unknown { result[i] = Truth.unknown }
+                }
+            }
+            return result
+        case .or(let terms):
+            var result = [Int8](repeating: Truth.no, count: rowCount)
+            for term in terms {
+                let t = try evaluate(term, options: options)
+                for i in 0..<rowCount {
+                    if result[i] == Truth.yes || t[i] == Truth.yes { result[i] = Truth.yes }
+                    else if result[i] == Truth.unknown || t[i] == Truth.unknown { result[i] = Truth.unknown }
+                }
+            }
+            return result
+        case .not(let term):
+            return try evaluate(term, options: options).map { $0 == Truth.unknown ? Truth.unknown : 1 - $0 }
+        }
+    }
+
+    /// A comparison literal converted exactly to its column's kind.
+    enum Literal {
+        case int(Int64), double(Double), bool(Bool), timestamp(Timestamp), date(CivilDate), string([UInt8])
+
+        init(_ value: CellValue, for column: Column, name: String) throws(KernelError) {
+            func bad(_ why: String) -> KernelError { .badValue(column: name, reason: "cannot compare \(column.kind) with \(value): \(why)") }
+            switch (column.kind, value) {
+            case (_, .null): throw bad("compare with null using isNull or isNotNull")
+            case (.int64, .int64(let v)): self = .int(v)
+            case (.int64, .decimal(let d)):
+                guard let whole = d.rescaled(to: 0) else { throw bad("not a whole number") }
+                self = .int(whole.units)
+            case (.int64, .double(let d)):
+                guard let whole = Int64(exactly: d) else { throw bad("not a whole number") }
+                self = .int(whole)
+            case (.decimal(let scale), .int64(let v)):
+                guard let exact = ScaledDecimal(units: v, scale: 0).rescaled(to: scale) else { throw bad("out of range") }
+                self = .int(exact.units)
+            case (.decimal(let scale), .decimal(let d)):
+                guard let exact = d.rescaled(to: scale) else { throw bad("more than \(scale) decimal places or out of range") }
+                self = .int(exact.units)
+            case (.double, .double(let v)): self = .double(v)
+            case (.double, .int64(let v)): self = .double(Double(v))
+            case (.double, .decimal(let d)): self = .double(d.doubleValue)
+            case (.bool, .bool(let v)): self = .bool(v)
+            case (.timestamp, .timestamp(let v)): self = .timestamp(v)
+            case (.date, .date(let v)): self = .date(v)
+            case (.string, .string(let v)): self = .string(Array(v.utf8))
+            default: throw bad("kinds differ")
+            }
+        }
+    }
+
+    /// Compares every row with `literal` (typed loop per kind); `test` maps the order (-1, 0, 1) to truth.
+    static func compare(_ column: Column, _ literal: Literal, options: KernelOptions, _ test: (Int) -> Bool) -> [Int8] {
+        var result = [Int8](repeating: Truth.unknown, count: column.count)
+        func loop<T>(_ values: ContiguousArray<T>, _ order: (T) -> Int) {
+            values.withUnsafeBufferPointer { v in
+                let base = column.offset
+                if column.nullCount == 0 {
+                    for row in 0..<column.count { result[row] = test(order(v[base + row])) ? Truth.yes : Truth.no }
+                } else {
+                    for row in 0..<column.count where !column.isNull(row) { result[row] = test(order(v[base + row])) ? Truth.yes : Truth.no }
+                }
+            }
+        }
+        @inline(__always) func cmp<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
+        switch (column.storage, literal) {
+        case (.int64(let v), .int(let x)), (.decimal(let v, _), .int(let x)): loop(v) { cmp($0, x) }
+        case (.double(let v), .double(let x)):
+            loop(v) { Table.compareDoubles($0, x) }
+        case (.bool(let v), .bool(let x)): loop(v) { $0 == x ? 0 : ($0 ? 1 : -1) }
+        case (.timestamp(let v), .timestamp(let x)): loop(v) { cmp($0, x) }
+        case (.date(let v), .date(let x)): loop(v) { cmp($0, x) }
+        case (.plainString(let buffer), .string(let x)):
+            for row in 0..<column.count where !column.isNull(row) {
+                let order = buffer.withUTF8(at: column.offset + row) { Table.compareBytes($0, x) }
+                result[row] = test(order) ? Truth.yes : Truth.no
+            }
+        case (.dictionaryString(let codes, let dictionary), .string(let x)):
+            // Compare each distinct value once.
+            let orders = (0..<dictionary.count).map { d in dictionary.withUTF8(at: d) { Table.compareBytes($0, x) } }
+            let truths = orders.map { test($0) ? Truth.yes : Truth.no }
+            for row in 0..<column.count where !column.isNull(row) { result[row] = truths[Int(codes[column.offset + row])] }
+        default:
+            preconditionFailure("literal converted for another kind")
+        }
+        return result
+    }
+
+    /// A total order on doubles, as in DuckDB: NaN equals itself and sorts above
+    /// every number; -0 equals 0.
+    @inline(__always)
+    static func compareDoubles(_ a: Double, _ b: Double) -> Int {
+        if a.isNaN || b.isNaN { return a.isNaN ? (b.isNaN ? 0 : 1) : -1 }
+        return a < b ? -1 : (a == b ? 0 : 1)
+    }
+
+    /// Byte-wise order of UTF-8 text (the same as code point order).
+    static func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
+        let n = min(a.count, b.count)
+        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
+    }
+}
