@@ -1,0 +1,162 @@
+/// Which right row an as-of join picks for a left row.
+public enum AsOfDirection: String, Hashable, Sendable {
+    /// The latest right time at or before the left time.
+    case backward
+    /// The earliest right time at or after the left time.
+    case forward
+    /// The closest right time either way; at equal distance, the earlier one (backward).
+    case nearest
+}
+
+/// How an as-of join matches.
+public struct AsOfOptions: Hashable, Sendable {
+    public var direction: AsOfDirection
+    /// The largest allowed distance between the times, in microseconds (dates count 86,400,000,000 µs a day),
+    /// inclusive; `nil` for no limit.
+    public var toleranceMicroseconds: Int64?
+    /// Whether a right time equal to the left time matches (`true`: `≤`/`≥`; `false`: `<`/`>`).
+    public var allowExactMatches: Bool
+    public var leftSuffix: String
+    public var rightSuffix: String
+
+    public init(
+        direction: AsOfDirection = .backward, toleranceMicroseconds: Int64? = nil, allowExactMatches: Bool = true,
+        leftSuffix: String = "_left", rightSuffix: String = "_right"
+    ) {
+        self.direction = direction
+        self.toleranceMicroseconds = toleranceMicroseconds
+        self.allowExactMatches = allowExactMatches
+        self.leftSuffix = leftSuffix
+        self.rightSuffix = rightSuffix
+    }
+
+    /// A tolerance of whole days.
+    public static func days(_ n: Int64) -> Int64 { n * Timestamp.microsecondsPerDay }
+}
+
+extension Table {
+    /// For each left row, the right row with equal `by` keys whose time is the
+    /// latest at or before the left time (backward), the earliest at or after
+    /// it (forward), or the nearest, within the tolerance. A left join: every
+    /// left row stays, in order; unmatched rows get nulls on the right.
+    ///
+    /// The right side is sorted here, by key and time, whatever order it comes
+    /// in: the answer never depends on input order. Ties: among right rows with
+    /// the same key and the same matching time, backward takes the last in
+    /// right-table order and forward the first; nearest prefers the backward
+    /// candidate at equal distance. Rows with a null time or a null key match
+    /// nothing. Times may be timestamps or dates (a date is its midnight, UTC).
+    ///
+    /// ```
+    /// left  t:   10        20       30           right t: 8  19  19′  31
+    /// backward   8         19′      19′          forward  19  19  31   31
+    /// ```
+    ///
+    /// Output columns: the left columns, then the right ones except the `by`
+    /// keys that share a name with their left key; other clashes get suffixes.
+    ///
+    /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
+    ///   ``KernelError/unknownColumn(_:suggestions:)``, ``KernelError/keyKindMismatch(left:leftKind:right:rightKind:)``.
+    /// - Complexity: O((left + right) × log right + output × columns).
+    public func asOfJoined(
+        with right: Table, leftTime: String, rightTime: String, by keys: [(left: String, right: String)] = [],
+        options: AsOfOptions = AsOfOptions()
+    ) throws(KernelError) -> Table {
+        let rows = try asOfMatches(with: right, leftTime: leftTime, rightTime: rightTime, by: keys, options: options)
+        return try assemble(right, keys: keys, leftRows: (0..<rowCount).map { $0 }, rightRows: rows,
+            options: JoinOptions(leftSuffix: options.leftSuffix, rightSuffix: options.rightSuffix))
+    }
+
+    /// As ``asOfJoined(with:leftTime:rightTime:by:options:)`` with `by` keys of the same name on both sides.
+    public func asOfJoined(with right: Table, leftTime: String, rightTime: String, by keys: [String], options: AsOfOptions = AsOfOptions()) throws(KernelError) -> Table {
+        try asOfJoined(with: right, leftTime: leftTime, rightTime: rightTime, by: keys.map { (left: $0, right: $0) }, options: options)
+    }
+
+    /// The matched right row for each left row (`nil`: no match).
+    public func asOfMatches(
+        with right: Table, leftTime: String, rightTime: String, by keys: [(left: String, right: String)] = [],
+        options: AsOfOptions = AsOfOptions()
+    ) throws(KernelError) -> [Int?] {
+        if let tolerance = options.toleranceMicroseconds, tolerance < 0 { throw .negativeTolerance(microseconds: tolerance) }
+        let leftTimes = try Table.times(try kernelColumn(leftTime), name: leftTime)
+        let rightTimes = try Table.times(try right.kernelColumn(rightTime), name: rightTime)
+
+        // Key ids (all rows share one key when there are no `by` columns).
+        let leftIDs: [Int32], rightIDs: [Int32], idCount: Int
+        if keys.isEmpty {
+            leftIDs = [Int32](repeating: 0, count: rowCount)
+            rightIDs = [Int32](repeating: 0, count: right.rowCount)
+            idCount = 1
+        } else {
+            let l = try keys.map { (k) throws(KernelError) in (name: k.left, column: try kernelColumn(k.left)) }
+            let r = try keys.map { (k) throws(KernelError) in (name: k.right, column: try right.kernelColumn(k.right)) }
+            let ids = try RowKeys.encode(left: l, right: r, nullsAreValues: false)
+            (leftIDs, rightIDs, idCount) = (ids.left, ids.right, ids.count)
+        }
+
+        // Right rows with a time, by key, sorted by (time, row) within each key.
+        var eligible = rightIDs
+        for row in 0..<right.rowCount where rightTimes[row] == nil { eligible[row] = -1 }
+        let index = KeyIndex(eligible, count: idCount)
+        var sortedRows = [[Int]](repeating: [], count: idCount)
+        var sortedTimes = [[Int64]](repeating: [], count: idCount)
+        for id in 0..<idCount {
+            let rows = index.rows(of: Int32(id)).sorted { a, b in
+                let ta = rightTimes[a]!, tb = rightTimes[b]!
+                return ta != tb ? ta < tb : a < b
+            }
+            sortedRows[id] = rows
+            sortedTimes[id] = rows.map { rightTimes[$0]! }
+        }
+
+        let exact = options.allowExactMatches, tolerance = options.toleranceMicroseconds
+        var matches = [Int?](repeating: nil, count: rowCount)
+        for row in 0..<rowCount {
+            let id = leftIDs[row]
+            guard id >= 0, let t = leftTimes[row] else { continue }
+            let times = sortedTimes[Int(id)]
+            guard !times.isEmpty else { continue }
+            // Backward: the last index whose time is ≤ t (< t without exact matches).
+            let after = Table.partition(times) { exact ? $0 > t : $0 >= t }
+            let back: Int? = after > 0 ? after - 1 : nil
+            // Forward: the first index whose time is ≥ t (> t without exact matches).
+            let ahead = Table.partition(times) { exact ? $0 >= t : $0 > t }
+            let fwd: Int? = ahead < times.count ? ahead : nil
+            var pick: Int?
+            switch options.direction {
+            case .backward: pick = back
+            case .forward: pick = fwd
+            case .nearest:
+                if let b = back, let f = fwd {
+                    // 128-bit distances: times may span the whole 64-bit range.
+                    pick = Int128(t) - Int128(times[b]) <= Int128(times[f]) - Int128(t) ? b : f
+                } else {
+                    pick = back ?? fwd
+                }
+            }
+            guard let p = pick else { continue }
+            if let tolerance, (Int128(times[p]) - Int128(t)).magnitude > UInt128(tolerance) { continue }
+            matches[row] = sortedRows[Int(id)][p]
+        }
+        return matches
+    }
+
+    /// The first index where `isAfter` turns true in a sorted array (binary search).
+    static func partition(_ values: [Int64], _ isAfter: (Int64) -> Bool) -> Int {
+        var low = 0, high = values.count
+        while low < high {
+            let mid = (low + high) / 2
+            if isAfter(values[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+
+    /// A time column as microseconds per row (dates at midnight UTC).
+    static func times(_ column: Column, name: String) throws(KernelError) -> [Int64?] {
+        switch column.storage {
+        case .timestamp(let v): return (0..<column.count).map { column.isNull($0) ? nil : v[column.offset + $0].microsecondsSinceEpoch }
+        case .date(let v): return (0..<column.count).map { column.isNull($0) ? nil : Int64(v[column.offset + $0].daysSinceEpoch) * Timestamp.microsecondsPerDay }
+        default: throw .notATime(column: name, kind: column.kind)
+        }
+    }
+}
