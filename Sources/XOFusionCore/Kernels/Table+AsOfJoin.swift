@@ -18,11 +18,14 @@ public struct AsOfOptions: Hashable, Sendable {
     public var allowExactMatches: Bool
     public var leftSuffix: String
     public var rightSuffix: String
+    /// Threads for the probe (the answer is the same for any count).
+    public var threads: Int
 
     public init(
         direction: AsOfDirection = .backward, toleranceMicroseconds: Int64? = nil, allowExactMatches: Bool = true,
-        leftSuffix: String = "_left", rightSuffix: String = "_right"
+        leftSuffix: String = "_left", rightSuffix: String = "_right", kernel: KernelOptions = .default
     ) {
+        threads = kernel.threadCount
         self.direction = direction
         self.toleranceMicroseconds = toleranceMicroseconds
         self.allowExactMatches = allowExactMatches
@@ -94,56 +97,97 @@ extension Table {
             (leftIDs, rightIDs, idCount) = (ids.left, ids.right, ids.count)
         }
 
-        // Right rows with a time, by key, sorted by (time, row) within each key.
+        return Table.asOfMatches(leftIDs: leftIDs, leftTimes: leftTimes, rightIDs: rightIDs, rightTimes: rightTimes, idCount: idCount, options: options)
+    }
+
+    /// The as-of join on dense customer codes from one ``KeySpace``: array
+    /// indexing instead of hashing the keys. Same rules as
+    /// ``asOfJoined(with:leftTime:rightTime:by:options:)``; returns the matched
+    /// right row per left row.
+    ///
+    /// - Precondition: each code array matches its table's length.
+    /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
+    ///   ``KernelError/unknownColumn(_:suggestions:)``.
+    /// - Complexity: O(left + right + Σ per-key sort of unsorted keys + left × log(rows per key)).
+    public func asOfMatches(
+        with right: Table, leftTime: String, rightTime: String, leftCodes: KeyCodes, rightCodes: KeyCodes,
+        options: AsOfOptions = AsOfOptions()
+    ) throws(KernelError) -> [Int?] {
+        precondition(leftCodes.count == rowCount && rightCodes.count == right.rowCount, "key codes and tables differ in length")
+        if let tolerance = options.toleranceMicroseconds, tolerance < 0 { throw .negativeTolerance(microseconds: tolerance) }
+        let leftTimes = try Table.times(try kernelColumn(leftTime), name: leftTime)
+        let rightTimes = try Table.times(try right.kernelColumn(rightTime), name: rightTime)
+        let idCount = max(leftCodes.keyCount, rightCodes.keyCount)
+        func ids(_ codes: KeyCodes) -> [Int32] { (0..<codes.count).map { codes[$0].map { Int32(bitPattern: $0) } ?? -1 } }
+        return Table.asOfMatches(leftIDs: ids(leftCodes), leftTimes: leftTimes, rightIDs: ids(rightCodes), rightTimes: rightTimes, idCount: idCount, options: options)
+    }
+
+    /// The as-of core over dense key ids (-1: no key).
+    static func asOfMatches(
+        leftIDs: [Int32], leftTimes: [Int64?], rightIDs: [Int32], rightTimes: [Int64?], idCount: Int, options: AsOfOptions
+    ) -> [Int?] {
+        // Right rows with a time, by key (row order), then sorted by (time, row)
+        // within each key unless already in order.
         var eligible = rightIDs
-        for row in 0..<right.rowCount where rightTimes[row] == nil { eligible[row] = -1 }
+        for row in 0..<rightIDs.count where rightTimes[row] == nil { eligible[row] = -1 }
         let index = KeyIndex(eligible, count: idCount)
-        var sortedRows = [[Int]](repeating: [], count: idCount)
-        var sortedTimes = [[Int64]](repeating: [], count: idCount)
+        var sortedRows = index.allRows
+        var sortedTimes = sortedRows.map { rightTimes[$0]! }
         for id in 0..<idCount {
-            let rows = index.rows(of: Int32(id)).sorted { a, b in
+            let range = index.range(of: Int32(id))
+            guard range.count > 1 else { continue }
+            var ordered = true
+            for i in range.dropFirst() where sortedTimes[i] < sortedTimes[i - 1] {
+                ordered = false
+                break
+            }
+            if ordered { continue }
+            let rows = sortedRows[range].sorted { a, b in
                 let ta = rightTimes[a]!, tb = rightTimes[b]!
                 return ta != tb ? ta < tb : a < b
             }
-            sortedRows[id] = rows
-            sortedTimes[id] = rows.map { rightTimes[$0]! }
+            sortedRows.replaceSubrange(range, with: rows)
+            sortedTimes.replaceSubrange(range, with: rows.map { rightTimes[$0]! })
         }
 
-        let exact = options.allowExactMatches, tolerance = options.toleranceMicroseconds
-        var matches = [Int?](repeating: nil, count: rowCount)
-        for row in 0..<rowCount {
-            let id = leftIDs[row]
-            guard id >= 0, let t = leftTimes[row] else { continue }
-            let times = sortedTimes[Int(id)]
-            guard !times.isEmpty else { continue }
-            // Backward: the last index whose time is ≤ t (< t without exact matches).
-            let after = Table.partition(times) { exact ? $0 > t : $0 >= t }
-            let back: Int? = after > 0 ? after - 1 : nil
-            // Forward: the first index whose time is ≥ t (> t without exact matches).
-            let ahead = Table.partition(times) { exact ? $0 >= t : $0 > t }
-            let fwd: Int? = ahead < times.count ? ahead : nil
-            var pick: Int?
-            switch options.direction {
-            case .backward: pick = back
-            case .forward: pick = fwd
-            case .nearest:
-                if let b = back, let f = fwd {
-                    // 128-bit distances: times may span the whole 64-bit range.
-                    pick = Int128(t) - Int128(times[b]) <= Int128(times[f]) - Int128(t) ? b : f
-                } else {
-                    pick = back ?? fwd
+        let exact = options.allowExactMatches, tolerance = options.toleranceMicroseconds, direction = options.direction
+        let parts = Partitions.map(Partitions.ranges(leftIDs.count), threads: options.threads) { part -> [Int?] in
+            var matches = [Int?](repeating: nil, count: part.count)
+            for row in part {
+                let id = leftIDs[row]
+                guard id >= 0, let t = leftTimes[row] else { continue }
+                let range = index.range(of: id)
+                guard !range.isEmpty else { continue }
+                // Backward: the last index whose time is ≤ t (< t without exact matches).
+                let after = Table.partition(sortedTimes, range) { exact ? $0 > t : $0 >= t }
+                let back: Int? = after > range.lowerBound ? after - 1 : nil
+                // Forward: the first index whose time is ≥ t (> t without exact matches).
+                let ahead = Table.partition(sortedTimes, range) { exact ? $0 >= t : $0 > t }
+                let fwd: Int? = ahead < range.upperBound ? ahead : nil
+                var pick: Int?
+                switch direction {
+                case .backward: pick = back
+                case .forward: pick = fwd
+                case .nearest:
+                    if let b = back, let f = fwd {
+                        // 128-bit distances: times may span the whole 64-bit range.
+                        pick = Int128(t) - Int128(sortedTimes[b]) <= Int128(sortedTimes[f]) - Int128(t) ? b : f
+                    } else {
+                        pick = back ?? fwd
+                    }
                 }
+                guard let p = pick else { continue }
+                if let tolerance, (Int128(sortedTimes[p]) - Int128(t)).magnitude > UInt128(tolerance) { continue }
+                matches[row - part.lowerBound] = sortedRows[p]
             }
-            guard let p = pick else { continue }
-            if let tolerance, (Int128(times[p]) - Int128(t)).magnitude > UInt128(tolerance) { continue }
-            matches[row] = sortedRows[Int(id)][p]
+            return matches
         }
-        return matches
+        return Array(parts.joined())
     }
 
-    /// The first index where `isAfter` turns true in a sorted array (binary search).
-    static func partition(_ values: [Int64], _ isAfter: (Int64) -> Bool) -> Int {
-        var low = 0, high = values.count
+    /// The first index in `range` where `isAfter` turns true in sorted `values` (binary search).
+    static func partition(_ values: [Int64], _ range: Range<Int>, _ isAfter: (Int64) -> Bool) -> Int {
+        var low = range.lowerBound, high = range.upperBound
         while low < high {
             let mid = (low + high) / 2
             if isAfter(values[mid]) { high = mid } else { low = mid + 1 }

@@ -267,6 +267,13 @@ struct KeyIndex {
         }
     }
 
+    /// Every row with an id, grouped by id.
+    var allRows: [Int] { rows }
+
+    /// Positions in ``allRows`` of the rows with `id`.
+    @inline(__always)
+    func range(of id: Int32) -> Range<Int> { id < 0 ? 0..<0 : starts[Int(id)]..<starts[Int(id) + 1] }
+
     @inline(__always)
     func count(of id: Int32) -> Int { id < 0 ? 0 : starts[Int(id) + 1] - starts[Int(id)] }
 

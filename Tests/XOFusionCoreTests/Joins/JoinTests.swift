@@ -215,3 +215,32 @@ import Testing
         }
     }
 }
+
+extension AsOfJoinTests {
+    /// The dense-code path and the general path agree, on 1 and 4 threads, on a table large
+    /// enough for several partitions (unsorted right side, ties, nulls).
+    @Test func keyCodePathAndThreadCountsAgree() throws {
+        var g = SeededGenerator(seed: 4242)
+        func side(_ n: Int) throws -> Table {
+            try Table([
+                "k": try .string((0..<n).map { _ in RandomValues.optional("C\(Int.random(in: 0..<500, using: &g))", nullRate: 0.02, &g) }),
+                "t": .timestamp((0..<n).map { _ in RandomValues.optional(Timestamp(microsecondsSinceEpoch: Int64.random(in: 0..<10_000, using: &g)), nullRate: 0.02, &g) }),
+            ])
+        }
+        let left = try side(70_000), right = try side(20_000)
+        var keys = KeySpace()
+        let (leftCodes, _) = try keys.encode(left, column: "k")
+        let (rightCodes, _) = try keys.encode(right, column: "k")
+        for direction in [AsOfDirection.backward, .forward, .nearest] {
+            let one = AsOfOptions(direction: direction, toleranceMicroseconds: 50, kernel: KernelOptions(threads: 1))
+            var four = one
+            four.threads = 4
+            let general = try left.asOfMatches(with: right, leftTime: "t", rightTime: "t", by: [(left: "k", right: "k")], options: one)
+            let dense1 = try left.asOfMatches(with: right, leftTime: "t", rightTime: "t", leftCodes: leftCodes, rightCodes: rightCodes, options: one)
+            let dense4 = try left.asOfMatches(with: right, leftTime: "t", rightTime: "t", leftCodes: leftCodes, rightCodes: rightCodes, options: four)
+            #expect(general == dense1)
+            #expect(dense1 == dense4)
+            #expect(general.contains { $0 != nil })
+        }
+    }
+}
