@@ -89,6 +89,19 @@ public struct KeyCodes: Sendable, Hashable {
     }
 }
 
+extension KeyCodes {
+    /// The same codes with every row outside `rows` made null: a filter that
+    /// keeps row positions (so the codes still line up with their table).
+    ///
+    /// - Complexity: O(count + `rows.count`).
+    public func keeping(rows: [Int]) -> KeyCodes {
+        var keep = ValidityBitmap(repeating: false, count: count)
+        for row in rows where self[row] != nil { keep[row] = true }
+        let valid = keep.countSetBits(in: 0..<count)
+        return KeyCodes(codes: codes, validity: valid == count ? nil : keep, nullCount: count - valid, keyCount: keyCount)
+    }
+}
+
 /// Customer IDs interned once into dense codes `0..<count`, shared by every
 /// table of one analysis (DESIGN.md, decision 2).
 ///
@@ -132,6 +145,31 @@ public struct KeySpace: Sendable {
         var bytes = normalized(Array(id.utf8)) ?? Array(id.utf8)
         return bytes.withUnsafeMutableBufferPointer { b in
             interner.code(of: UnsafePointer(b.baseAddress) ?? UnsafePointer(bitPattern: 1)!, b.count)
+        }
+    }
+
+    /// The codes of the IDs at `rows` of a string column, looked up without
+    /// adding anything (`nil`: null, or not in the space). Normalised like every encoding.
+    ///
+    /// - Throws: ``KernelError/unsupportedKind(column:kind:reason:)`` for a column that is not text.
+    /// - Complexity: O(`rows.count` × ID length).
+    public func lookUp(_ column: Column, rows: [Int], name: String) throws(KernelError) -> [UInt32?] {
+        guard column.kind == .string, let values = column.stringValues else {
+            throw .unsupportedKind(column: name, kind: column.kind, reason: "looking up IDs needs a string column")
+        }
+        let plain: StringBuffer?
+        if case .plainString(let buffer) = column.storage { plain = buffer } else { plain = nil }
+        return rows.map { row -> UInt32? in
+            guard !column.isNull(row) else { return nil }
+            if let plain {
+                let slot = column.offset + row
+                let found: UInt32?? = plain.withUTF8(at: slot) { b in
+                    let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                    return needsNormalization(p, b.count) ? nil : .some(interner.code(of: p, b.count))
+                }
+                if let found { return found }
+            }
+            return values[row].flatMap { code(of: $0) }
         }
     }
 

@@ -100,3 +100,35 @@ import Testing
         }
     }
 }
+
+@Suite struct DenseGroupByTests {
+    /// Grouping on key codes (array-indexed) gives the same numbers as grouping on the
+    /// ID column (hashed), over many seeds; empty keys appear only with `allKeys`.
+    @Test func denseAndHashedGroupByAgree() throws {
+        for seed in 0..<200 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            let n = Int.random(in: 0...40, using: &g)
+            let ids = (0..<n).map { _ in RandomValues.optional("C\(Int.random(in: 0..<6, using: &g))", nullRate: 0.1, &g) }
+            let amounts = (0..<n).map { _ in RandomValues.optional(Int64.random(in: -500...500, using: &g), nullRate: 0.2, &g) }
+            let table = try Table(["id": try .string(ids), "amount": .decimal(units: amounts, scale: 2)])
+            var keys = KeySpace()
+            _ = try keys.encode(try Table(["id": try .string(["C9"])]), column: "id")  // a key with no rows
+            let (codes, _) = try keys.encode(table, column: "id")
+            let aggregates: [Aggregate] = [.count(as: "n"), .sum("amount", as: "total"), .max("amount", as: "top")]
+            let dense = try table.grouped(byKeyCodes: codes, aggregates: aggregates)
+            #expect(dense.rowCount == keys.count)
+            let hashed = try table.grouped(by: ["id"], aggregates: aggregates)
+            for row in 0..<hashed.rowCount {
+                guard case .string(let id) = hashed["id"]![row] else { continue }  // the null-ID group has no code
+                let code = Int(keys.code(of: id)!)
+                for name in ["n", "total", "top"] {
+                    #expect(dense[name]![code] == hashed[name]![row], "seed \(seed) \(id) \(name)")
+                }
+            }
+            #expect(dense["n"]![0] == .int64(0))  // C9: no rows
+            #expect(dense["total"]![0] == .null)
+            let present = try table.grouped(byKeyCodes: codes, allKeys: false, aggregates: aggregates)
+            #expect(present.rowCount == Set(ids.compactMap { $0 }).count)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import XOFusion
+
+/// `xofusion kernels`: times the engine's kernels on the benchmark data, and
+/// checks their Q3 answer: key encoding, a per-customer group-by, and the
+/// as-of attribution with the Q3 grouping.
+struct KernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Time key encoding, a per-customer group-by and the as-of attribution (Q3) on bench data."
+    )
+
+    @Option(help: "The directory with the five bench CSV files.")
+    var data: String
+
+    @Option(help: "Repetitions; the median is reported.")
+    var `repeat` = 3
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    mutating func run() throws {
+        let dataset: BenchDataset
+        do { dataset = try BenchDataset.load(from: data, threads: threads) } catch { throw CleanExit.failure("\(error)") }
+        let options = KernelOptions(threads: threads)
+        var timings: [String: [Double]] = [:]
+        func time<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = try body()
+            timings[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            return result
+        }
+        var q3: [[String]] = []
+        for _ in 0..<`repeat` {
+            var keys = KeySpace()
+            let codes = try time("encode 5 customer columns") {
+                (
+                    customers: try keys.encode(dataset.customers, column: "customer_id").0,
+                    surveys: try keys.encode(dataset.surveys, column: "customer_id", unknown: .reportAsNull).0,
+                    orders: try keys.encode(dataset.orders, column: "customer_id", unknown: .reportAsNull).0,
+                    returns: try keys.encode(dataset.returns, column: "customer_id", unknown: .reportAsNull).0,
+                    carts: try keys.encode(dataset.carts, column: "customer_id", unknown: .reportAsNull).0
+                )
+            }
+            _ = try time("group-by orders by customer (count, sum, max)") {
+                try dataset.orders.grouped(byKeyCodes: codes.orders, aggregates: [.count(as: "orders"), .sum("amount"), .max("ordered_at")], options: options)
+            }
+            q3 = try time("as-of attribution + Q3 grouping") {
+                try Q3Attribution.run(dataset, surveyCodes: codes.surveys, orderCodes: codes.orders, options: options)
+            }
+        }
+        for (name, times) in timings.sorted(by: { $0.key < $1.key }) {
+            let median = times.sorted()[times.count / 2]
+            print("\(name.padding(toLength: 48, withPad: " ", startingAt: 0)) median \(String(format: "%.3f", median)) s  (\(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
+        }
+        print("\nQ3: has_order, returned, responses, mean_nps, nps_score, mean_amount")
+        for row in q3 { print(row.joined(separator: ", ")) }
+    }
+}
+
+/// The Q3 attribution from kernels: each answer with an NPS, linked to the
+/// customer's latest completed order at or before it, attributed within 30 days.
+enum Q3Attribution {
+    static func run(_ d: BenchDataset, surveyCodes: KeyCodes, orderCodes: KeyCodes, options: KernelOptions) throws -> [[String]] {
+        // Filters keep row positions: the codes of other rows become null.
+        let answered = try d.surveys.selection(where: .isNotNull("nps"), options: options)
+        let completed = try d.orders.selection(where: .compare("status", .equal, .string("completed")), options: options)
+        let matches = try d.surveys.asOfMatches(
+            with: d.orders, leftTime: "responded_at", rightTime: "ordered_at",
+            leftCodes: surveyCodes.keeping(rows: answered), rightCodes: orderCodes.keeping(rows: completed),
+            options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30), kernel: options))
+        let right = d.orders
+        var returnKeys = KeySpace()
+        _ = try returnKeys.encode(d.returns, column: "order_id")
+        let matchedRows = answered.compactMap { matches[$0] }
+        let returned = try returnKeys.lookUp(right.column("order_id"), rows: matchedRows, name: "order_id")
+        let nps = try d.surveys.int64("nps"), amount = try right.decimal("amount")
+        struct Cell { var n = 0, sum = 0, promoters = 0, detractors = 0, amountUnits: Int64 = 0 }
+        var cells = [Cell](repeating: Cell(), count: 3)  // no/NA, yes/no, yes/yes
+        var k = 0
+        for row in answered {
+            let match = matches[row]
+            var cell = 0
+            var units: Int64 = 0
+            if let match {
+                cell = returned[k] == nil ? 1 : 2
+                units = amount.units[match] ?? 0
+                k += 1
+            }
+            let score = Int(nps[row]!)
+            cells[cell].n += 1
+            cells[cell].sum += score
+            if score >= 9 { cells[cell].promoters += 1 } else if score <= 6 { cells[cell].detractors += 1 }
+            cells[cell].amountUnits += units
+        }
+        let labels = [("no", "NA"), ("yes", "no"), ("yes", "yes")]
+        return zip(labels, cells).map { label, c in
+            [label.0, label.1, String(c.n), String(Double(c.sum) / Double(c.n)), String(100 * Double(c.promoters - c.detractors) / Double(c.n)),
+             label.0 == "no" ? "null" : String(Double(c.amountUnits) / 100 / Double(c.n))]
+        }
+    }
+}
