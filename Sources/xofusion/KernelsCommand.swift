@@ -74,7 +74,7 @@ enum Q3Attribution {
         let matches = try d.surveys.asOfMatches(
             with: d.orders, leftTime: "responded_at", rightTime: "ordered_at",
             leftCodes: surveyCodes.keeping(rows: answered), rightCodes: orderCodes.keeping(rows: completed),
-            options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30), kernel: options))
+            options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30)))
         let right = d.orders
         var returnKeys = KeySpace()
         _ = try returnKeys.encode(d.returns, column: "order_id")

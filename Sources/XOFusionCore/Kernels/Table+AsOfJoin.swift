@@ -18,14 +18,11 @@ public struct AsOfOptions: Hashable, Sendable {
     public var allowExactMatches: Bool
     public var leftSuffix: String
     public var rightSuffix: String
-    /// Threads for the probe (the answer is the same for any count).
-    public var threads: Int
 
     public init(
         direction: AsOfDirection = .backward, toleranceMicroseconds: Int64? = nil, allowExactMatches: Bool = true,
-        leftSuffix: String = "_left", rightSuffix: String = "_right", kernel: KernelOptions = .default
+        leftSuffix: String = "_left", rightSuffix: String = "_right"
     ) {
-        threads = kernel.threadCount
         self.direction = direction
         self.toleranceMicroseconds = toleranceMicroseconds
         self.allowExactMatches = allowExactMatches
@@ -60,7 +57,8 @@ extension Table {
     ///
     /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
     ///   ``KernelError/unknownColumn(_:suggestions:)``, ``KernelError/keyKindMismatch(left:leftKind:right:rightKind:)``.
-    /// - Complexity: O((left + right) × log right + output × columns).
+    /// - Complexity: O(left + right + output × columns) when both sides are in time order,
+    ///   plus O(n log n) to sort a side that is not.
     public func asOfJoined(
         with right: Table, leftTime: String, rightTime: String, by keys: [(left: String, right: String)] = [],
         options: AsOfOptions = AsOfOptions()
@@ -108,7 +106,7 @@ extension Table {
     /// - Precondition: each code array matches its table's length.
     /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
     ///   ``KernelError/unknownColumn(_:suggestions:)``.
-    /// - Complexity: O(left + right + Σ per-key sort of unsorted keys + left × log(rows per key)).
+    /// - Complexity: O(left + right), plus a sort of a side that is not in time order.
     public func asOfMatches(
         with right: Table, leftTime: String, rightTime: String, leftCodes: KeyCodes, rightCodes: KeyCodes,
         options: AsOfOptions = AsOfOptions()
@@ -122,77 +120,101 @@ extension Table {
         return Table.asOfMatches(leftIDs: ids(leftCodes), leftTimes: leftTimes, rightIDs: ids(rightCodes), rightTimes: rightTimes, idCount: idCount, options: options)
     }
 
-    /// The as-of core over dense key ids (-1: no key).
+    /// The as-of core over dense key ids (-1: no key): a sweep in time order.
+    ///
+    /// ```
+    /// time ─►   o1(A)   s1(A)   o2(B)   o3(A)   s2(A)   s3(B)
+    /// latest[A]: o1 ──► s1 gets o1      o3 ──►  s2 gets o3
+    /// latest[B]:                o2 ───────────────────► s3 gets o2
+    /// ```
+    ///
+    /// Both sides are visited in (time, row) order; each right row updates the
+    /// latest row of its key, each left row reads it. A side already in time
+    /// order (the usual case: exports are sorted by time) is not sorted again.
+    /// Forward matches sweep backwards in time; nearest takes both. The sweep
+    /// is one linear pass on one thread: its cost is reading the times and
+    /// one array access per row, which splitting would not reduce.
     static func asOfMatches(
         leftIDs: [Int32], leftTimes: [Int64?], rightIDs: [Int32], rightTimes: [Int64?], idCount: Int, options: AsOfOptions
     ) -> [Int?] {
-        // Right rows with a time, by key (row order), then sorted by (time, row)
-        // within each key unless already in order.
-        var eligible = rightIDs
-        for row in 0..<rightIDs.count where rightTimes[row] == nil { eligible[row] = -1 }
-        let index = KeyIndex(eligible, count: idCount)
-        var sortedRows = index.allRows
-        var sortedTimes = sortedRows.map { rightTimes[$0]! }
-        for id in 0..<idCount {
-            let range = index.range(of: Int32(id))
-            guard range.count > 1 else { continue }
-            var ordered = true
-            for i in range.dropFirst() where sortedTimes[i] < sortedTimes[i - 1] {
-                ordered = false
-                break
-            }
-            if ordered { continue }
-            let rows = sortedRows[range].sorted { a, b in
-                let ta = rightTimes[a]!, tb = rightTimes[b]!
-                return ta != tb ? ta < tb : a < b
-            }
-            sortedRows.replaceSubrange(range, with: rows)
-            sortedTimes.replaceSubrange(range, with: rows.map { rightTimes[$0]! })
-        }
-
-        let exact = options.allowExactMatches, tolerance = options.toleranceMicroseconds, direction = options.direction
-        let parts = Partitions.map(Partitions.ranges(leftIDs.count), threads: options.threads) { part -> [Int?] in
-            var matches = [Int?](repeating: nil, count: part.count)
-            for row in part {
-                let id = leftIDs[row]
-                guard id >= 0, let t = leftTimes[row] else { continue }
-                let range = index.range(of: id)
-                guard !range.isEmpty else { continue }
-                // Backward: the last index whose time is ≤ t (< t without exact matches).
-                let after = Table.partition(sortedTimes, range) { exact ? $0 > t : $0 >= t }
-                let back: Int? = after > range.lowerBound ? after - 1 : nil
-                // Forward: the first index whose time is ≥ t (> t without exact matches).
-                let ahead = Table.partition(sortedTimes, range) { exact ? $0 >= t : $0 > t }
-                let fwd: Int? = ahead < range.upperBound ? ahead : nil
-                var pick: Int?
-                switch direction {
-                case .backward: pick = back
-                case .forward: pick = fwd
-                case .nearest:
-                    if let b = back, let f = fwd {
-                        // 128-bit distances: times may span the whole 64-bit range.
-                        pick = Int128(t) - Int128(sortedTimes[b]) <= Int128(sortedTimes[f]) - Int128(t) ? b : f
-                    } else {
-                        pick = back ?? fwd
-                    }
+        let exact = options.allowExactMatches
+        let leftOrder = timeOrder(leftIDs, leftTimes)
+        let rightOrder = timeOrder(rightIDs, rightTimes)
+        var backward: [Int32] = []
+        var forward: [Int32] = []
+        if options.direction != .forward {
+            backward = [Int32](repeating: -1, count: leftIDs.count)
+            var latest = [Int32](repeating: -1, count: idCount)
+            var j = 0
+            for i in leftOrder {
+                let t = leftTimes[i]!
+                while j < rightOrder.count {
+                    let r = rightOrder[j], rt = rightTimes[r]!
+                    if exact ? rt > t : rt >= t { break }
+                    latest[Int(rightIDs[r])] = Int32(r)
+                    j += 1
                 }
-                guard let p = pick else { continue }
-                if let tolerance, (Int128(sortedTimes[p]) - Int128(t)).magnitude > UInt128(tolerance) { continue }
-                matches[row - part.lowerBound] = sortedRows[p]
+                backward[i] = latest[Int(leftIDs[i])]
             }
-            return matches
         }
-        return Array(parts.joined())
+        if options.direction != .backward {
+            forward = [Int32](repeating: -1, count: leftIDs.count)
+            var earliest = [Int32](repeating: -1, count: idCount)
+            var j = rightOrder.count - 1
+            for i in leftOrder.reversed() {
+                let t = leftTimes[i]!
+                while j >= 0 {
+                    let r = rightOrder[j], rt = rightTimes[r]!
+                    if exact ? rt < t : rt <= t { break }
+                    earliest[Int(rightIDs[r])] = Int32(r)
+                    j -= 1
+                }
+                forward[i] = earliest[Int(leftIDs[i])]
+            }
+        }
+        let tolerance = options.toleranceMicroseconds
+        var matches = [Int?](repeating: nil, count: leftIDs.count)
+        for i in leftOrder {
+            let t = leftTimes[i]!
+            var pick: Int32 = -1
+            switch options.direction {
+            case .backward: pick = backward[i]
+            case .forward: pick = forward[i]
+            case .nearest:
+                let b = backward[i], f = forward[i]
+                if b >= 0 && f >= 0 {
+                    // 128-bit distances: times may span the whole 64-bit range.
+                    pick = Int128(t) - Int128(rightTimes[Int(b)]!) <= Int128(rightTimes[Int(f)]!) - Int128(t) ? b : f
+                } else {
+                    pick = b >= 0 ? b : f
+                }
+            }
+            guard pick >= 0 else { continue }
+            if let tolerance, (Int128(rightTimes[Int(pick)]!) - Int128(t)).magnitude > UInt128(tolerance) { continue }
+            matches[i] = Int(pick)
+        }
+        return matches
     }
 
-    /// The first index in `range` where `isAfter` turns true in sorted `values` (binary search).
-    static func partition(_ values: [Int64], _ range: Range<Int>, _ isAfter: (Int64) -> Bool) -> Int {
-        var low = range.lowerBound, high = range.upperBound
-        while low < high {
-            let mid = (low + high) / 2
-            if isAfter(values[mid]) { high = mid } else { low = mid + 1 }
+    /// The rows with a key and a time, in (time, row) order; no sort when they already are.
+    static func timeOrder(_ ids: [Int32], _ times: [Int64?]) -> [Int] {
+        var rows: [Int] = []
+        rows.reserveCapacity(ids.count)
+        var sorted = true
+        var previous = Int64.min
+        for row in ids.indices where ids[row] >= 0 {
+            guard let t = times[row] else { continue }
+            if t < previous { sorted = false }
+            previous = t
+            rows.append(row)
         }
-        return low
+        if !sorted {
+            rows.sort { a, b in
+                let ta = times[a]!, tb = times[b]!
+                return ta != tb ? ta < tb : a < b
+            }
+        }
+        return rows
     }
 
     /// A time column as microseconds per row (dates at midnight UTC).
