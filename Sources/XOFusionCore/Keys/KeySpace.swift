@@ -206,13 +206,59 @@ public struct KeySpace: Sendable {
         }
         switch column.storage {
         case .plainString(let buffer):
+            // IDs that normalisation leaves alone go through the interner in batches of 16,
+            // so that the cache misses of a batch overlap; the others one by one.
+            var batch = [(start: Int, end: Int)](repeating: (0, 0), count: 16)
+            var batchRows = [Int](repeating: 0, count: 16)
+            var found = [UInt32](repeating: 0, count: 16)
+            var pending = 0
+            let insert = unknown == .add
+            let normalizing = normalization != .none
             try buffer.bytes.withUnsafeBufferPointer { (all) throws(KernelError) in
                 let base = all.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                func flush() throws(KernelError) {
+                    guard pending > 0 else { return }
+                    do {
+                        try batch.withUnsafeBufferPointer { (spans) throws(TableError) in
+                            try found.withUnsafeMutableBufferPointer { (out) throws(TableError) in
+                                try interner.codes(of: spans.baseAddress!, count: pending, base: base, insert: insert, into: out.baseAddress!)
+                            }
+                        }
+                    } catch {
+                        throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
+                    }
+                    while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
+                    for i in 0..<pending {
+                        let row = batchRows[i]
+                        if found[i] == .max {
+                            markNull(row)
+                            state.unknown += 1
+                            if state.unknownExamples.count < 5 {
+                                state.unknownExamples.append(String(decoding: UnsafeBufferPointer(start: base + batch[i].start, count: batch[i].end - batch[i].start), as: UTF8.self))
+                            }
+                        } else {
+                            codes[row] = found[i]
+                            if !rawForms.isEmpty, rawForms[found[i]] != nil {
+                                rawForms[found[i]]!.insert(Array(UnsafeBufferPointer(start: base + batch[i].start, count: batch[i].end - batch[i].start)))
+                            }
+                        }
+                    }
+                    pending = 0
+                }
                 for row in 0..<column.count where !column.isNull(row) {
                     let slot = column.offset + row
                     let start = Int(buffer.offsets[slot]), end = Int(buffer.offsets[slot + 1])
-                    if let code = try encodeValue(base + start, end - start, &state) { codes[row] = code } else { markNull(row) }
+                    if normalizing && needsNormalization(base + start, end - start) {
+                        try flush()  // keep first-seen order of new keys
+                        if let code = try encodeValue(base + start, end - start, &state) { codes[row] = code } else { markNull(row) }
+                        continue
+                    }
+                    batch[pending] = (start, end)
+                    batchRows[pending] = row
+                    pending += 1
+                    if pending == 16 { try flush() }
                 }
+                try flush()
             }
         case .dictionaryString(let rowCodes, let dictionary):
             // Each distinct value once, then a table lookup per row; counts stay per row.
