@@ -120,13 +120,21 @@ extension Table {
     /// Compares every row with `literal` (typed loop per kind); `test` maps the order (-1, 0, 1) to truth.
     static func compare(_ column: Column, _ literal: Literal, options: KernelOptions, _ test: (Int) -> Bool) -> [Int8] {
         var result = [Int8](repeating: Truth.unknown, count: column.count)
+        // Fixed-width kinds: one typed loop per partition, partitions on all threads.
         func loop<T>(_ values: ContiguousArray<T>, _ order: (T) -> Int) {
             values.withUnsafeBufferPointer { v in
-                let base = column.offset
-                if column.nullCount == 0 {
-                    for row in 0..<column.count { result[row] = test(order(v[base + row])) ? Truth.yes : Truth.no }
-                } else {
-                    for row in 0..<column.count where !column.isNull(row) { result[row] = test(order(v[base + row])) ? Truth.yes : Truth.no }
+                result.withUnsafeMutableBufferPointer { out in
+                    let base = column.offset, noNulls = column.nullCount == 0
+                    let shared = Box((v, out))
+                    _ = Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> Bool in
+                        let (v, out) = shared.value
+                        if noNulls {
+                            for row in range { out[row] = test(order(v[base + row])) ? Truth.yes : Truth.no }
+                        } else {
+                            for row in range where !column.isNull(row) { out[row] = test(order(v[base + row])) ? Truth.yes : Truth.no }
+                        }
+                        return true
+                    }
                 }
             }
         }

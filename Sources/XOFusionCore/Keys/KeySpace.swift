@@ -207,59 +207,35 @@ public struct KeySpace: Sendable {
         switch column.storage {
         case .plainString(let buffer):
             // IDs that normalisation leaves alone go through the interner in batches of 16,
-            // so that the cache misses of a batch overlap; the others one by one.
-            var batch = [(start: Int, end: Int)](repeating: (0, 0), count: 16)
-            var batchRows = [Int](repeating: 0, count: 16)
-            var found = [UInt32](repeating: 0, count: 16)
-            var pending = 0
+            // so that the cache misses of a batch overlap; the others one by one. The loop
+            // works on raw buffers: captured arrays would cost a dynamic check per access.
+            let batch = Batch()
+            defer { batch.deallocate() }
             let insert = unknown == .add
             let normalizing = normalization != .none
-            try buffer.bytes.withUnsafeBufferPointer { (all) throws(KernelError) in
-                let base = all.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                func flush() throws(KernelError) {
-                    guard pending > 0 else { return }
-                    do {
-                        try batch.withUnsafeBufferPointer { (spans) throws(TableError) in
-                            try found.withUnsafeMutableBufferPointer { (out) throws(TableError) in
-                                try interner.codes(of: spans.baseAddress!, count: pending, base: base, insert: insert, into: out.baseAddress!)
+            let rowCount = column.count, offset = column.offset
+            try codes.withUnsafeMutableBufferPointer { (out) throws(KernelError) in
+                try buffer.bytes.withUnsafeBufferPointer { (all) throws(KernelError) in
+                    try buffer.offsets.withUnsafeBufferPointer { (offsets) throws(KernelError) in
+                        let base = all.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        var pending = 0
+                        for row in 0..<rowCount where !column.isNull(row) {
+                            let start = Int(offsets[offset &+ row]), end = Int(offsets[offset &+ row &+ 1])
+                            if normalizing && needsNormalization(base + start, end - start) {
+                                try flush(batch, &pending, base: base, insert: insert, name: name, codes: out, state: &state)
+                                if let code = try encodeValue(base + start, end - start, &state) { out[row] = code } else { batch.missing.append(row) }
+                                continue
                             }
+                            batch.spans[pending] = (start, end)
+                            batch.rows[pending] = row
+                            pending &+= 1
+                            if pending == Batch.size { try flush(batch, &pending, base: base, insert: insert, name: name, codes: out, state: &state) }
                         }
-                    } catch {
-                        throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
+                        try flush(batch, &pending, base: base, insert: insert, name: name, codes: out, state: &state)
                     }
-                    while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
-                    for i in 0..<pending {
-                        let row = batchRows[i]
-                        if found[i] == .max {
-                            markNull(row)
-                            state.unknown += 1
-                            if state.unknownExamples.count < 5 {
-                                state.unknownExamples.append(String(decoding: UnsafeBufferPointer(start: base + batch[i].start, count: batch[i].end - batch[i].start), as: UTF8.self))
-                            }
-                        } else {
-                            codes[row] = found[i]
-                            if !rawForms.isEmpty, rawForms[found[i]] != nil {
-                                rawForms[found[i]]!.insert(Array(UnsafeBufferPointer(start: base + batch[i].start, count: batch[i].end - batch[i].start)))
-                            }
-                        }
-                    }
-                    pending = 0
                 }
-                for row in 0..<column.count where !column.isNull(row) {
-                    let slot = column.offset + row
-                    let start = Int(buffer.offsets[slot]), end = Int(buffer.offsets[slot + 1])
-                    if normalizing && needsNormalization(base + start, end - start) {
-                        try flush()  // keep first-seen order of new keys
-                        if let code = try encodeValue(base + start, end - start, &state) { codes[row] = code } else { markNull(row) }
-                        continue
-                    }
-                    batch[pending] = (start, end)
-                    batchRows[pending] = row
-                    pending += 1
-                    if pending == 16 { try flush() }
-                }
-                try flush()
             }
+            for row in batch.missing { markNull(row) }
         case .dictionaryString(let rowCodes, let dictionary):
             // Each distinct value once, then a table lookup per row; counts stay per row.
             var map = [UInt32?](repeating: nil, count: dictionary.count)
@@ -302,6 +278,53 @@ public struct KeySpace: Sendable {
             unknown: state.unknown, unknownExamples: state.unknownExamples, collisions: Array(collisions.prefix(10)),
             collisionCount: collisions.count)
         return (keyCodes, report)
+    }
+
+    /// Scratch space for batched probes.
+    final class Batch {
+        static let size = 16
+        let spans = UnsafeMutablePointer<(start: Int, end: Int)>.allocate(capacity: size)
+        let rows = UnsafeMutablePointer<Int>.allocate(capacity: size)
+        let found = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        /// Rows whose ID is unknown (null codes), marked after the loop.
+        var missing: [Int] = []
+
+        func deallocate() {
+            spans.deallocate()
+            rows.deallocate()
+            found.deallocate()
+        }
+    }
+
+    /// Resolves the pending IDs of a batch.
+    private mutating func flush(
+        _ batch: Batch, _ pending: inout Int, base: UnsafePointer<UInt8>, insert: Bool, name: String,
+        codes: UnsafeMutableBufferPointer<UInt32>, state: inout EncodingState
+    ) throws(KernelError) {
+        guard pending > 0 else { return }
+        do {
+            try interner.codes(of: batch.spans, count: pending, base: base, insert: insert, into: batch.found)
+        } catch {
+            throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
+        }
+        while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
+        for i in 0..<pending {
+            let row = batch.rows[i], found = batch.found[i]
+            let span = batch.spans[i]
+            if found == .max {
+                batch.missing.append(row)
+                state.unknown += 1
+                if state.unknownExamples.count < 5 {
+                    state.unknownExamples.append(String(decoding: UnsafeBufferPointer(start: base + span.start, count: span.end - span.start), as: UTF8.self))
+                }
+            } else {
+                codes[row] = found
+                if !rawForms.isEmpty, rawForms[found] != nil {
+                    rawForms[found]!.insert(Array(UnsafeBufferPointer(start: base + span.start, count: span.end - span.start)))
+                }
+            }
+        }
+        pending = 0
     }
 
     struct EncodingState {
