@@ -1,7 +1,10 @@
 /// One aggregate of a group-by: what to compute, over which column, under which name.
 ///
-/// Every aggregate skips nulls. Over a group with no non-null value, `sum`,
-/// `mean`, `min`, `max`, `first`, `last` and `argMax` give null; the counts give 0.
+/// Every aggregate skips nulls in the columns it reads (for `first` and `last`,
+/// rows where the value or the order is null; for `argMax`, rows where `by` is
+/// null — the value at the chosen row may itself be null). Over a group with
+/// nothing left, `sum`, `mean`, `min`, `max`, `first`, `last` and `argMax`
+/// give null; the counts give 0.
 ///
 /// | aggregate | input kinds | result |
 /// |---|---|---|

@@ -8,8 +8,9 @@
 /// ]))
 /// ```
 ///
-/// Comparisons with null are false (SQL semantics): a null row passes only
-/// ``isNull(_:)``, and `not` keeps an unknown unknown. The value is converted
+/// Three-valued logic, as in SQL: a comparison with null is unknown, `not`
+/// keeps an unknown unknown, and only rows where the predicate is true are
+/// selected (a null row passes ``isNull(_:)`` and nothing else on its own). The value is converted
 /// exactly to the column's kind (a whole number for int64, at most S decimal
 /// places for decimal(S)), or the request fails with a clear error. Doubles
 /// order as in DuckDB: NaN equals itself and sorts above every number. Text

@@ -37,7 +37,28 @@ struct RowKeys {
                 result.combine(with: l, r, width: ids.count)
             }
         }
+        result.renumberByFirstAppearance()
         return result
+    }
+
+    /// Renumbers ids in order of first appearance (left rows, then right rows), so
+    /// that group order follows the rows even where a column's null id was
+    /// handed out after its values.
+    private mutating func renumberByFirstAppearance() {
+        var map = [Int32](repeating: -1, count: count)
+        var next: Int32 = 0
+        func renumber(_ ids: inout [Int32]) {
+            for i in ids.indices where ids[i] >= 0 {
+                let old = Int(ids[i])
+                if map[old] < 0 {
+                    map[old] = next
+                    next += 1
+                }
+                ids[i] = map[old]
+            }
+        }
+        renumber(&left)
+        renumber(&right)
     }
 
     /// Combines the ids so far with one more column's ids into dense composite ids.
