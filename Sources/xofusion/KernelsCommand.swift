@@ -54,6 +54,7 @@ struct KernelsCommand: ParsableCommand {
             q3 = try time("as-of attribution + Q3 grouping") {
                 try Q3Attribution.run(dataset, surveyCodes: codes.surveys, orderCodes: codes.orders, options: options)
             }
+            for (name, seconds) in Q3Attribution.steps { timings["  q3: " + name, default: []].append(seconds) }
         }
         for (name, times) in timings.sorted(by: { $0.key < $1.key }) {
             let median = times.sorted()[times.count / 2]
@@ -67,19 +68,37 @@ struct KernelsCommand: ParsableCommand {
 /// The Q3 attribution from kernels: each answer with an NPS, linked to the
 /// customer's latest completed order at or before it, attributed within 30 days.
 enum Q3Attribution {
+    /// Seconds per step of the last run, for "where the time goes".
+    nonisolated(unsafe) static var steps: [(String, Double)] = []
+
+    static func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        steps.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        return result
+    }
+
     static func run(_ d: BenchDataset, surveyCodes: KeyCodes, orderCodes: KeyCodes, options: KernelOptions) throws -> [[String]] {
+        steps = []
         // Filters keep row positions: the codes of other rows become null.
-        let answered = try d.surveys.selection(where: .isNotNull("nps"), options: options)
-        let completed = try d.orders.selection(where: .compare("status", .equal, .string("completed")), options: options)
-        let matches = try d.surveys.asOfMatches(
-            with: d.orders, leftTime: "responded_at", rightTime: "ordered_at",
-            leftCodes: surveyCodes.keeping(rows: answered), rightCodes: orderCodes.keeping(rows: completed),
-            options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30)))
+        let answered = try step("filter answers with an NPS") { try d.surveys.selection(where: .isNotNull("nps"), options: options) }
+        let completed = try step("filter completed orders") { try d.orders.selection(where: .compare("status", .equal, .string("completed")), options: options) }
+        let (leftCodes, rightCodes) = step("mask key codes") { (surveyCodes.keeping(rows: answered), orderCodes.keeping(rows: completed)) }
+        let matches = try step("as-of match") {
+            try d.surveys.asOfMatches(
+                with: d.orders, leftTime: "responded_at", rightTime: "ordered_at", leftCodes: leftCodes, rightCodes: rightCodes,
+                options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30)))
+        }
         let right = d.orders
         var returnKeys = KeySpace()
-        _ = try returnKeys.encode(d.returns, column: "order_id")
+        _ = try step("index returned order IDs") { try returnKeys.encode(d.returns, column: "order_id") }
         let matchedRows = answered.compactMap { matches[$0] }
-        let returned = try returnKeys.lookUp(right.column("order_id"), rows: matchedRows, name: "order_id")
+        let returned = try step("look up matched orders") { try returnKeys.lookUp(right.column("order_id"), rows: matchedRows, name: "order_id") }
+        return try step("classify and aggregate") { try classify(d, answered: answered, matches: matches, returned: returned) }
+    }
+
+    static func classify(_ d: BenchDataset, answered: [Int], matches: [Int?], returned: [UInt32?]) throws -> [[String]] {
+        let right = d.orders
         let nps = try d.surveys.int64("nps"), amount = try right.decimal("amount")
         struct Cell { var n = 0, sum = 0, promoters = 0, detractors = 0, amountUnits: Int64 = 0 }
         var cells = [Cell](repeating: Cell(), count: 3)  // no/NA, yes/no, yes/yes

@@ -94,8 +94,16 @@ extension Table {
             let ids = try RowKeys.encode(left: l, right: r, nullsAreValues: false)
             (leftIDs, rightIDs, idCount) = (ids.left, ids.right, ids.count)
         }
-
-        return Table.asOfMatches(leftIDs: leftIDs, leftTimes: leftTimes, rightIDs: rightIDs, rightTimes: rightTimes, idCount: idCount, options: options)
+        // A row with a null time matches nothing: it gets no id.
+        func withoutNullTimes(_ ids: [Int32], _ times: TimeValues) -> [Int32] {
+            guard times.column.nullCount > 0 else { return ids }
+            var ids = ids
+            for i in ids.indices where times.column.isNull(i) { ids[i] = -1 }
+            return ids
+        }
+        return Table.asOfMatches(
+            leftIDs: withoutNullTimes(leftIDs, leftTimes), leftTimes: leftTimes.values,
+            rightIDs: withoutNullTimes(rightIDs, rightTimes), rightTimes: rightTimes.values, idCount: idCount, options: options)
     }
 
     /// The as-of join on dense customer codes from one ``KeySpace``: array
@@ -116,8 +124,22 @@ extension Table {
         let leftTimes = try Table.times(try kernelColumn(leftTime), name: leftTime)
         let rightTimes = try Table.times(try right.kernelColumn(rightTime), name: rightTime)
         let idCount = max(leftCodes.keyCount, rightCodes.keyCount)
-        func ids(_ codes: KeyCodes) -> [Int32] { (0..<codes.count).map { codes[$0].map { Int32(bitPattern: $0) } ?? -1 } }
-        return Table.asOfMatches(leftIDs: ids(leftCodes), leftTimes: leftTimes, rightIDs: ids(rightCodes), rightTimes: rightTimes, idCount: idCount, options: options)
+        // Codes become ids (-1 where the code or the time is null) in one tight loop.
+        func ids(_ codes: KeyCodes, _ times: TimeValues) -> [Int32] {
+            var out = [Int32](repeating: -1, count: codes.count)
+            let timesHaveNulls = times.column.nullCount > 0
+            codes.codes.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<codes.count where (codes.validity?[i] ?? true) && !(timesHaveNulls && times.column.isNull(i)) {
+                        o[i] = Int32(bitPattern: c[i])
+                    }
+                }
+            }
+            return out
+        }
+        return Table.asOfMatches(
+            leftIDs: ids(leftCodes, leftTimes), leftTimes: leftTimes.values, rightIDs: ids(rightCodes, rightTimes), rightTimes: rightTimes.values,
+            idCount: idCount, options: options)
     }
 
     /// The as-of core over dense key ids (-1: no key): a sweep in time order.
@@ -135,38 +157,47 @@ extension Table {
     /// is one linear pass on one thread: its cost is reading the times and
     /// one array access per row, which splitting would not reduce.
     static func asOfMatches(
-        leftIDs: [Int32], leftTimes: [Int64?], rightIDs: [Int32], rightTimes: [Int64?], idCount: Int, options: AsOfOptions
+        leftIDs: [Int32], leftTimes: [Int64], rightIDs: [Int32], rightTimes: [Int64], idCount: Int, options: AsOfOptions
     ) -> [Int?] {
         let exact = options.allowExactMatches
         let leftOrder = timeOrder(leftIDs, leftTimes)
         let rightOrder = timeOrder(rightIDs, rightTimes)
         var backward: [Int32] = []
         var forward: [Int32] = []
+        // Times of the rows in sweep order, read once (the rows in the order lists all have times).
+        let leftSorted = leftOrder.map { leftTimes[$0] }
+        let rightSorted = rightOrder.map { rightTimes[$0] }
         if options.direction != .forward {
             backward = [Int32](repeating: -1, count: leftIDs.count)
             var latest = [Int32](repeating: -1, count: idCount)
-            var j = 0
-            for i in leftOrder {
-                let t = leftTimes[i]!
-                while j < rightOrder.count {
-                    let r = rightOrder[j], rt = rightTimes[r]!
-                    if exact ? rt > t : rt >= t { break }
-                    latest[Int(rightIDs[r])] = Int32(r)
-                    j += 1
+            latest.withUnsafeMutableBufferPointer { latest in
+                backward.withUnsafeMutableBufferPointer { out in
+                    var j = 0
+                    for (k, i) in leftOrder.enumerated() {
+                        let t = leftSorted[k]
+                        while j < rightOrder.count {
+                            let rt = rightSorted[j]
+                            if exact ? rt > t : rt >= t { break }
+                            let r = rightOrder[j]
+                            latest[Int(rightIDs[r])] = Int32(truncatingIfNeeded: r)
+                            j &+= 1
+                        }
+                        out[i] = latest[Int(leftIDs[i])]
+                    }
                 }
-                backward[i] = latest[Int(leftIDs[i])]
             }
         }
         if options.direction != .backward {
             forward = [Int32](repeating: -1, count: leftIDs.count)
             var earliest = [Int32](repeating: -1, count: idCount)
             var j = rightOrder.count - 1
-            for i in leftOrder.reversed() {
-                let t = leftTimes[i]!
+            for k in leftOrder.indices.reversed() {
+                let i = leftOrder[k], t = leftSorted[k]
                 while j >= 0 {
-                    let r = rightOrder[j], rt = rightTimes[r]!
+                    let rt = rightSorted[j]
                     if exact ? rt < t : rt <= t { break }
-                    earliest[Int(rightIDs[r])] = Int32(r)
+                    let r = rightOrder[j]
+                    earliest[Int(rightIDs[r])] = Int32(truncatingIfNeeded: r)
                     j -= 1
                 }
                 forward[i] = earliest[Int(leftIDs[i])]
@@ -174,8 +205,8 @@ extension Table {
         }
         let tolerance = options.toleranceMicroseconds
         var matches = [Int?](repeating: nil, count: leftIDs.count)
-        for i in leftOrder {
-            let t = leftTimes[i]!
+        for (k, i) in leftOrder.enumerated() {
+            let t = leftSorted[k]
             var pick: Int32 = -1
             switch options.direction {
             case .backward: pick = backward[i]
@@ -184,44 +215,50 @@ extension Table {
                 let b = backward[i], f = forward[i]
                 if b >= 0 && f >= 0 {
                     // 128-bit distances: times may span the whole 64-bit range.
-                    pick = Int128(t) - Int128(rightTimes[Int(b)]!) <= Int128(rightTimes[Int(f)]!) - Int128(t) ? b : f
+                    pick = Int128(t) - Int128(rightTimes[Int(b)]) <= Int128(rightTimes[Int(f)]) - Int128(t) ? b : f
                 } else {
                     pick = b >= 0 ? b : f
                 }
             }
             guard pick >= 0 else { continue }
-            if let tolerance, (Int128(rightTimes[Int(pick)]!) - Int128(t)).magnitude > UInt128(tolerance) { continue }
+            if let tolerance, (Int128(rightTimes[Int(pick)]) - Int128(t)).magnitude > UInt128(tolerance) { continue }
             matches[i] = Int(pick)
         }
         return matches
     }
 
-    /// The rows with a key and a time, in (time, row) order; no sort when they already are.
-    static func timeOrder(_ ids: [Int32], _ times: [Int64?]) -> [Int] {
+    /// The rows with an id (a key and a time), in (time, row) order; no sort when they already are.
+    static func timeOrder(_ ids: [Int32], _ times: [Int64]) -> [Int] {
         var rows: [Int] = []
         rows.reserveCapacity(ids.count)
         var sorted = true
         var previous = Int64.min
         for row in ids.indices where ids[row] >= 0 {
-            guard let t = times[row] else { continue }
+            let t = times[row]
             if t < previous { sorted = false }
             previous = t
             rows.append(row)
         }
         if !sorted {
-            rows.sort { a, b in
-                let ta = times[a]!, tb = times[b]!
-                return ta != tb ? ta < tb : a < b
-            }
+            rows.sort { a, b in times[a] != times[b] ? times[a] < times[b] : a < b }
         }
         return rows
     }
 
-    /// A time column as microseconds per row (dates at midnight UTC).
-    static func times(_ column: Column, name: String) throws(KernelError) -> [Int64?] {
+    /// A time column as microseconds per row (dates at midnight UTC; nulls hold 0, see `column`).
+    struct TimeValues {
+        var values: [Int64]
+        var column: Column
+    }
+
+    static func times(_ column: Column, name: String) throws(KernelError) -> TimeValues {
         switch column.storage {
-        case .timestamp(let v): return (0..<column.count).map { column.isNull($0) ? nil : v[column.offset + $0].microsecondsSinceEpoch }
-        case .date(let v): return (0..<column.count).map { column.isNull($0) ? nil : Int64(v[column.offset + $0].daysSinceEpoch) * Timestamp.microsecondsPerDay }
+        case .timestamp(let v):
+            let values = v[column.offset..<(column.offset + column.count)].map(\.microsecondsSinceEpoch)
+            return TimeValues(values: values, column: column)
+        case .date(let v):
+            let values = v[column.offset..<(column.offset + column.count)].map { Int64($0.daysSinceEpoch) * Timestamp.microsecondsPerDay }
+            return TimeValues(values: values, column: column)
         default: throw .notATime(column: name, kind: column.kind)
         }
     }

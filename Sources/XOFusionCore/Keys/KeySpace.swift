@@ -157,20 +157,40 @@ public struct KeySpace: Sendable {
         guard column.kind == .string, let values = column.stringValues else {
             throw .unsupportedKind(column: name, kind: column.kind, reason: "looking up IDs needs a string column")
         }
-        let plain: StringBuffer?
-        if case .plainString(let buffer) = column.storage { plain = buffer } else { plain = nil }
-        return rows.map { row -> UInt32? in
-            guard !column.isNull(row) else { return nil }
-            if let plain {
-                let slot = column.offset + row
-                let found: UInt32?? = plain.withUTF8(at: slot) { b in
-                    let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                    return needsNormalization(p, b.count) ? nil : .some(interner.code(of: p, b.count))
-                }
-                if let found { return found }
-            }
-            return values[row].flatMap { code(of: $0) }
+        var result = [UInt32?](repeating: nil, count: rows.count)
+        guard case .plainString(let buffer) = column.storage else {
+            for (i, row) in rows.enumerated() where !column.isNull(row) { result[i] = values[row].flatMap { code(of: $0) } }
+            return result
         }
+        // Plain text: IDs that need no normalisation are probed in batches of 16.
+        var interner = self.interner  // a copy that shares storage; lookups do not change it
+        let batch = Batch()
+        defer { batch.deallocate() }
+        buffer.bytes.withUnsafeBufferPointer { all in
+            let base = all.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            var indexes = [Int](repeating: 0, count: Batch.size)
+            var pending = 0
+            func flush() {
+                guard pending > 0 else { return }
+                try? interner.codes(of: batch.spans, count: pending, base: base, insert: false, into: batch.found)
+                for k in 0..<pending where batch.found[k] != .max { result[indexes[k]] = batch.found[k] }
+                pending = 0
+            }
+            for (i, row) in rows.enumerated() where !column.isNull(row) {
+                let slot = column.offset + row
+                let start = Int(buffer.offsets[slot]), end = Int(buffer.offsets[slot + 1])
+                if normalization != .none && needsNormalization(base + start, end - start) {
+                    result[i] = values[row].flatMap { code(of: $0) }
+                    continue
+                }
+                batch.spans[pending] = (start, end)
+                indexes[pending] = i
+                pending += 1
+                if pending == Batch.size { flush() }
+            }
+            flush()
+        }
+        return result
     }
 
     /// Every key with more than one raw form so far, in code order.
