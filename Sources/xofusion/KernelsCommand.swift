@@ -99,20 +99,19 @@ enum Q3Attribution {
 
     static func classify(_ d: BenchDataset, answered: [Int], matches: [Int?], returned: [UInt32?]) throws -> [[String]] {
         let right = d.orders
-        let nps = try d.surveys.int64("nps"), amount = try right.decimal("amount")
+        let nps = try d.surveys.int64("nps").values, amount = try right.decimal("amount").units.values
         struct Cell { var n = 0, sum = 0, promoters = 0, detractors = 0, amountUnits: Int64 = 0 }
         var cells = [Cell](repeating: Cell(), count: 3)  // no/NA, yes/no, yes/yes
         var k = 0
         for row in answered {
-            let match = matches[row]
             var cell = 0
             var units: Int64 = 0
-            if let match {
+            if let match = matches[row] {
                 cell = returned[k] == nil ? 1 : 2
-                units = amount.units[match] ?? 0
+                units = amount[amount.startIndex + match]
                 k += 1
             }
-            let score = Int(nps[row]!)
+            let score = Int(nps[nps.startIndex + row])  // `answered` holds only rows with an NPS
             cells[cell].n += 1
             cells[cell].sum += score
             if score >= 9 { cells[cell].promoters += 1 } else if score <= 6 { cells[cell].detractors += 1 }

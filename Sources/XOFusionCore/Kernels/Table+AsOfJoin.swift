@@ -164,21 +164,18 @@ extension Table {
         let rightOrder = timeOrder(rightIDs, rightTimes)
         var backward: [Int32] = []
         var forward: [Int32] = []
-        // Times of the rows in sweep order, read once (the rows in the order lists all have times).
-        let leftSorted = leftOrder.map { leftTimes[$0] }
-        let rightSorted = rightOrder.map { rightTimes[$0] }
         if options.direction != .forward {
             backward = [Int32](repeating: -1, count: leftIDs.count)
             var latest = [Int32](repeating: -1, count: idCount)
             latest.withUnsafeMutableBufferPointer { latest in
                 backward.withUnsafeMutableBufferPointer { out in
                     var j = 0
-                    for (k, i) in leftOrder.enumerated() {
-                        let t = leftSorted[k]
+                    for i32 in leftOrder {
+                        let i = Int(i32), t = leftTimes[i]
                         while j < rightOrder.count {
-                            let rt = rightSorted[j]
+                            let r = Int(rightOrder[j])
+                            let rt = rightTimes[r]
                             if exact ? rt > t : rt >= t { break }
-                            let r = rightOrder[j]
                             latest[Int(rightIDs[r])] = Int32(truncatingIfNeeded: r)
                             j &+= 1
                         }
@@ -192,11 +189,11 @@ extension Table {
             var earliest = [Int32](repeating: -1, count: idCount)
             var j = rightOrder.count - 1
             for k in leftOrder.indices.reversed() {
-                let i = leftOrder[k], t = leftSorted[k]
+                let i = Int(leftOrder[k]), t = leftTimes[i]
                 while j >= 0 {
-                    let rt = rightSorted[j]
+                    let r = Int(rightOrder[j])
+                    let rt = rightTimes[r]
                     if exact ? rt < t : rt <= t { break }
-                    let r = rightOrder[j]
                     earliest[Int(rightIDs[r])] = Int32(truncatingIfNeeded: r)
                     j -= 1
                 }
@@ -205,8 +202,8 @@ extension Table {
         }
         let tolerance = options.toleranceMicroseconds
         var matches = [Int?](repeating: nil, count: leftIDs.count)
-        for (k, i) in leftOrder.enumerated() {
-            let t = leftSorted[k]
+        for i32 in leftOrder {
+            let i = Int(i32), t = leftTimes[i]
             var pick: Int32 = -1
             switch options.direction {
             case .backward: pick = backward[i]
@@ -228,8 +225,8 @@ extension Table {
     }
 
     /// The rows with an id (a key and a time), in (time, row) order; no sort when they already are.
-    static func timeOrder(_ ids: [Int32], _ times: [Int64]) -> [Int] {
-        var rows: [Int] = []
+    static func timeOrder(_ ids: [Int32], _ times: [Int64]) -> [Int32] {
+        var rows: [Int32] = []
         rows.reserveCapacity(ids.count)
         var sorted = true
         var previous = Int64.min
@@ -237,10 +234,10 @@ extension Table {
             let t = times[row]
             if t < previous { sorted = false }
             previous = t
-            rows.append(row)
+            rows.append(Int32(truncatingIfNeeded: row))
         }
         if !sorted {
-            rows.sort { a, b in times[a] != times[b] ? times[a] < times[b] : a < b }
+            rows.sort { a, b in times[Int(a)] != times[Int(b)] ? times[Int(a)] < times[Int(b)] : a < b }
         }
         return rows
     }

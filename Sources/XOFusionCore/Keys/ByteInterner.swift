@@ -24,6 +24,15 @@ struct ByteInterner: Sendable {
     private var slots: [UInt64] = Array(repeating: 0, count: 1024)
     private let seed = UInt64.random(in: 0...UInt64.max)
 
+    /// Makes room for `count` values without growing the table on the way
+    /// (each growth rehashes every value).
+    mutating func reserveCapacity(_ count: Int) {
+        var size = slots.count
+        while size < count * 2 { size *= 2 }
+        guard size > slots.count else { return }
+        rehash(to: size)
+    }
+
     /// The number of distinct values.
     @inline(__always) var count: Int { values.count }
 
@@ -115,9 +124,9 @@ struct ByteInterner: Sendable {
         }
     }
 
-    private mutating func rehash() {
+    private mutating func rehash(to size: Int? = nil) {
         let old = slots
-        slots = Array(repeating: 0, count: slots.count * 2)
+        slots = Array(repeating: 0, count: size ?? slots.count * 2)
         let mask = slots.count - 1
         for entry in old where entry != 0 {
             let code = Int(UInt32(truncatingIfNeeded: entry)) - 1

@@ -226,6 +226,9 @@ public struct KeySpace: Sendable {
         }
         switch column.storage {
         case .plainString(let buffer):
+            // Room for every value being new, so the table never grows mid-column (capped: a
+            // column of repeats would otherwise reserve far too much).
+            if unknown == .add { interner.reserveCapacity(count + min(column.count, 1 << 22)) }
             // IDs that normalisation leaves alone go through the interner in batches of 16,
             // so that the cache misses of a batch overlap; the others one by one. The loop
             // works on raw buffers: captured arrays would cost a dynamic check per access.
