@@ -137,19 +137,10 @@ extension Timestamp: LosslessStringConvertible, Codable {
     }
 
     /// Decodes ISO 8601 text.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Timestamp(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 timestamp: \(text)"))
-        }
-        self = value
-    }
+    public init(from decoder: any Decoder) throws { self = try Self.decodeText(from: decoder, expecting: "an ISO 8601 timestamp") }
 
     /// Encodes as ISO 8601 text in UTC.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public func encode(to encoder: any Encoder) throws { try encodeText(to: encoder) }
 }
 
 extension CivilDate: LosslessStringConvertible, Codable {
@@ -161,33 +152,32 @@ extension CivilDate: LosslessStringConvertible, Codable {
     }
 
     /// Decodes `YYYY-MM-DD` text.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = CivilDate(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-MM-DD date: \(text)"))
-        }
-        self = value
-    }
+    public init(from decoder: any Decoder) throws { self = try Self.decodeText(from: decoder, expecting: "a YYYY-MM-DD date") }
 
     /// Encodes as `YYYY-MM-DD` text.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public func encode(to encoder: any Encoder) throws { try encodeText(to: encoder) }
 }
 
 extension ScaledDecimal: Codable {
     /// Decodes exact decimal text such as `"18.50"`.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = ScaledDecimal(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an exact decimal: \(text)"))
-        }
-        self = value
-    }
+    public init(from decoder: any Decoder) throws { self = try Self.decodeText(from: decoder, expecting: "an exact decimal") }
 
     /// Encodes as exact decimal text such as `"18.50"` (a JSON number would pass through `Double`).
-    public func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws { try encodeText(to: encoder) }
+}
+
+extension LosslessStringConvertible {
+    /// A value from its text in a single-value container; a typed decoding error names what was expected.
+    static func decodeText(from decoder: any Decoder, expecting what: String) throws -> Self {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Self(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not \(what): \(text)"))
+        }
+        return value
+    }
+
+    /// The value's text in a single-value container.
+    func encodeText(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -160,3 +160,26 @@ import Testing
         }
     }
 }
+
+@Suite struct ValueCodableTests {
+    struct Record: Codable, Equatable { var at: Timestamp; var day: CivilDate; var amount: ScaledDecimal }
+
+    @Test func valuesEncodeAsTheirTextInJSON() throws {
+        let record = Record(at: Timestamp("2025-03-01T12:00:00.5Z")!, day: CivilDate("2024-02-29")!, amount: ScaledDecimal("18.50")!)
+        let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        #expect(json.contains(#""at":"2025-03-01T12:00:00.500000Z""#))
+        #expect(json.contains(#""day":"2024-02-29""#))
+        #expect(json.contains(#""amount":"18.50""#))
+        #expect(try JSONDecoder().decode(Record.self, from: Data(json.utf8)) == record)
+    }
+
+    @Test func badTextIsADecodingErrorNamingWhatWasExpected() {
+        let json = #"{"at":"yesterday","day":"2024-02-29","amount":"1"}"#
+        #expect {
+            try JSONDecoder().decode(Record.self, from: Data(json.utf8))
+        } throws: { error in
+            guard case DecodingError.dataCorrupted(let context) = error else { return false }
+            return context.debugDescription == "not an ISO 8601 timestamp: yesterday"
+        }
+    }
+}
