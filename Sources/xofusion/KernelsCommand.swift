@@ -42,10 +42,10 @@ struct KernelsCommand: ParsableCommand {
             let codes = try time("encode 5 customer columns") {
                 (
                     customers: try keys.encode(dataset.customers, column: "customer_id").0,
-                    surveys: try keys.encode(dataset.surveys, column: "customer_id", unknown: .reportAsNull).0,
-                    orders: try keys.encode(dataset.orders, column: "customer_id", unknown: .reportAsNull).0,
-                    returns: try keys.encode(dataset.returns, column: "customer_id", unknown: .reportAsNull).0,
-                    carts: try keys.encode(dataset.carts, column: "customer_id", unknown: .reportAsNull).0
+                    surveys: try keys.encode(dataset.surveys, column: "customer_id", unknown: .reportAsNull, options: options).0,
+                    orders: try keys.encode(dataset.orders, column: "customer_id", unknown: .reportAsNull, options: options).0,
+                    returns: try keys.encode(dataset.returns, column: "customer_id", unknown: .reportAsNull, options: options).0,
+                    carts: try keys.encode(dataset.carts, column: "customer_id", unknown: .reportAsNull, options: options).0
                 )
             }
             _ = try time("group-by orders by customer (count, sum, max)") {

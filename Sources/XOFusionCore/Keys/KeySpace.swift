@@ -207,15 +207,17 @@ public struct KeySpace: Sendable {
     ///
     /// - Throws: ``KernelError/unknownColumn(_:suggestions:)``, ``KernelError/unsupportedKind(column:kind:reason:)``.
     /// - Complexity: O(rows), hashing each value (or each distinct value of a dictionary column) once.
-    public mutating func encode(_ table: Table, column: String, unknown: UnknownKeyPolicy = .add) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
-        try encode(try table.kernelColumn(column), name: column, unknown: unknown)
+    public mutating func encode(_ table: Table, column: String, unknown: UnknownKeyPolicy = .add, options: KernelOptions = .default) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+        try encode(try table.kernelColumn(column), name: column, unknown: unknown, options: options)
     }
 
     /// Encodes a column of IDs (string or int64) named `name` in reports.
     ///
     /// - Throws: ``KernelError/unsupportedKind(column:kind:reason:)`` for other kinds.
     /// - Complexity: O(rows).
-    public mutating func encode(_ column: Column, name: String, unknown: UnknownKeyPolicy = .add) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+    /// Looking up without adding (``UnknownKeyPolicy/reportAsNull``) with no
+    /// normalisation runs on all threads; the result is the same for any count.
+    public mutating func encode(_ column: Column, name: String, unknown: UnknownKeyPolicy = .add, options: KernelOptions = .default) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
         var state = EncodingState(name: name, policy: unknown)
         var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
         var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
@@ -225,6 +227,11 @@ public struct KeySpace: Sendable {
             validity![row] = false
         }
         switch column.storage {
+        case .plainString(let buffer) where unknown == .reportAsNull && normalization == .none && options.threadCount > 1 && column.count >= Partitions.minimumRows:
+            let found = lookUpInParallel(column, buffer, codes: &codes, threads: options.threadCount)
+            state.unknown = found.unknown
+            state.unknownExamples = found.examples
+            for row in found.missing { markNull(row) }
         case .plainString(let buffer):
             // Room for every value being new, so the table never grows mid-column (capped: a
             // column of repeats would otherwise reserve far too much).
@@ -301,6 +308,56 @@ public struct KeySpace: Sendable {
             unknown: state.unknown, unknownExamples: state.unknownExamples, collisions: Array(collisions.prefix(10)),
             collisionCount: collisions.count)
         return (keyCodes, report)
+    }
+
+    /// Looks up every ID of a plain column, partitions on all threads (nothing is
+    /// added, so the partitions only read the table). Unknown rows and the first
+    /// examples come back in row order.
+    private func lookUpInParallel(_ column: Column, _ buffer: StringBuffer, codes: inout ContiguousArray<UInt32>, threads: Int) -> (missing: [Int], unknown: Int, examples: [String]) {
+        let interner = self.interner
+        let parts = codes.withUnsafeMutableBufferPointer { out in
+            buffer.bytes.withUnsafeBufferPointer { all in
+                buffer.offsets.withUnsafeBufferPointer { offsets in
+                    let shared = Box((out, all, offsets))
+                    return Partitions.map(Partitions.ranges(column.count), threads: threads) { range -> (missing: [Int], examples: [String]) in
+                        let (out, all, offsets) = shared.value
+                        var local = interner  // shares storage; lookups never write to it
+                        let base = all.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        let batch = Batch()
+                        defer { batch.deallocate() }
+                        var missing: [Int] = []
+                        var examples: [String] = []
+                        var pending = 0
+                        func resolve() {
+                            try? local.codes(of: batch.spans, count: pending, base: base, insert: false, into: batch.found)
+                            for k in 0..<pending {
+                                if batch.found[k] == .max {
+                                    missing.append(batch.rows[k])
+                                    if examples.count < 5 {
+                                        let span = batch.spans[k]
+                                        examples.append(String(decoding: UnsafeBufferPointer(start: base + span.start, count: span.end - span.start), as: UTF8.self))
+                                    }
+                                } else {
+                                    out[batch.rows[k]] = batch.found[k]
+                                }
+                            }
+                            pending = 0
+                        }
+                        for row in range where !column.isNull(row) {
+                            let slot = column.offset + row
+                            batch.spans[pending] = (Int(offsets[slot]), Int(offsets[slot + 1]))
+                            batch.rows[pending] = row
+                            pending += 1
+                            if pending == Batch.size { resolve() }
+                        }
+                        if pending > 0 { resolve() }
+                        return (missing, examples)
+                    }
+                }
+            }
+        }
+        let missing = parts.flatMap(\.missing)
+        return (missing, missing.count, Array(parts.flatMap(\.examples).prefix(5)))
     }
 
     /// Scratch space for batched probes.

@@ -132,3 +132,26 @@ import Testing
         }
     }
 }
+
+@Suite struct ParallelKeyLookupTests {
+    /// Looking up a large column on several threads gives the codes, nulls,
+    /// unknown count and examples of one thread.
+    @Test func lookUpIsTheSameOnAnyThreadCount() throws {
+        var g = SeededGenerator(seed: 99)
+        var keys = KeySpace()
+        _ = try keys.encode(try Table(["id": try .string((0..<5000).map { "C\($0)" })]), column: "id")
+        let ids = (0..<80_000).map { _ in RandomValues.optional("C\(Int.random(in: 0..<5200, using: &g))", nullRate: 0.05, &g) }
+        let table = try Table(["id": try .string(ids)])
+        var one = keys, four = keys
+        let (a, ra) = try one.encode(table, column: "id", unknown: .reportAsNull, options: KernelOptions(threads: 1))
+        let (b, rb) = try four.encode(table, column: "id", unknown: .reportAsNull, options: KernelOptions(threads: 4))
+        #expect(a == b)
+        #expect(ra == rb)
+        #expect(ra.unknown > 0 && ra.unknownExamples.count == 5)
+        let expectedUnknown = ids.filter { $0 != nil && Int($0!.dropFirst())! >= 5000 }.count
+        #expect(ra.unknown == expectedUnknown)
+        for row in stride(from: 0, to: ids.count, by: 997) {
+            #expect(a[row] == ids[row].flatMap { keys.code(of: $0) })
+        }
+    }
+}
