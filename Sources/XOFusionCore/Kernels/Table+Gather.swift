@@ -7,7 +7,8 @@ extension Column {
     ///                      ───►  [d, null, a, a]
     /// ```
     ///
-    /// - Precondition: every index is in `0..<count`.
+    /// - Precondition: every index is in `0..<count`, and a plain string result
+    ///   holds at most 4 GiB of text.
     /// - Complexity: O(`rows.count`), plus the bytes of gathered strings.
     public func gathered(rows: [Int?]) -> Column {
         let n = rows.count
@@ -42,6 +43,9 @@ extension Column {
             offsets.append(0)
             for row in rows {
                 if let slot = take(row) { buffer.withUTF8(at: slot) { bytes.append(contentsOf: $0) } }
+                // Repeated rows can multiply text past what UInt32 offsets address: stop
+                // loudly rather than wrap into wrong strings.
+                precondition(bytes.count <= StringBuffer.maximumByteCount, "a gathered string column would exceed 4 GiB of text")
                 offsets.append(UInt32(truncatingIfNeeded: bytes.count))
             }
             storage = .plainString(StringBuffer(uncheckedBytes: bytes, offsets: offsets))
