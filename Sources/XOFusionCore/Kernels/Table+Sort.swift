@@ -27,8 +27,8 @@ extension Table {
     ///
     /// - Throws: ``KernelError/unknownColumn(_:suggestions:)`` or
     ///   ``KernelError/badKeys(_:)`` for no keys.
-    /// - Complexity: O(rows × log rows × keys).
-    public func sortOrder(by keys: [SortKey]) throws(KernelError) -> [Int] {
+    /// - Complexity: O(rows × log rows × keys); partitions sort on all threads, then merge.
+    public func sortOrder(by keys: [SortKey], options: KernelOptions = .default) throws(KernelError) -> [Int] {
         guard !keys.isEmpty else { throw .badKeys("a sort needs at least one key") }
         var comparators: [(Int, Int) -> Int] = []
         for key in keys {
@@ -42,23 +42,47 @@ extension Table {
                 return compare(a, b) * direction
             }
         }
-        var order = Array(0..<rowCount)
-        order.sort { a, b in
+        // Ties on every key fall back to the row number: a stable, total order.
+        let precedes = { (a: Int, b: Int) -> Bool in
             for compare in comparators {
                 let c = compare(a, b)
                 if c != 0 { return c < 0 }
             }
-            return a < b  // stable
+            return a < b
         }
-        return order
+        // Each partition sorts on its own thread; a merge then interleaves them.
+        // The total order makes the result the same for any thread count.
+        let parts = Partitions.map(Partitions.ranges(rowCount), threads: options.threadCount) { range -> [Int] in
+            var part = Array(range)
+            part.sort(by: precedes)
+            return part
+        }
+        return Table.merge(parts, by: precedes)
+    }
+
+    /// Merges sorted runs into one (k is small: a linear scan of the heads).
+    static func merge(_ runs: [[Int]], by precedes: (Int, Int) -> Bool) -> [Int] {
+        if runs.count == 1 { return runs[0] }
+        var heads = [Int](repeating: 0, count: runs.count)
+        var merged: [Int] = []
+        merged.reserveCapacity(runs.reduce(0) { $0 + $1.count })
+        while true {
+            var best = -1
+            for r in runs.indices where heads[r] < runs[r].count {
+                if best < 0 || precedes(runs[r][heads[r]], runs[best][heads[best]]) { best = r }
+            }
+            if best < 0 { return merged }
+            merged.append(runs[best][heads[best]])
+            heads[best] += 1
+        }
     }
 
     /// The table sorted by `keys` (stable; see ``sortOrder(by:)``).
     ///
     /// - Throws: as ``sortOrder(by:)``.
     /// - Complexity: O(rows × log rows × keys + rows × columns).
-    public func sorted(by keys: [SortKey]) throws(KernelError) -> Table {
-        gathered(rows: try sortOrder(by: keys))
+    public func sorted(by keys: [SortKey], options: KernelOptions = .default) throws(KernelError) -> Table {
+        gathered(rows: try sortOrder(by: keys, options: options))
     }
 
     /// Compares the non-null values of rows `a` and `b` of a column: -1, 0, 1.
