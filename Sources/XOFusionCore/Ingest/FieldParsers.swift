@@ -22,17 +22,19 @@ enum FieldParsers {
         return (p + start, end - start)
     }
 
+    /// An optional leading sign: whether it is `-`, and where the digits start.
+    @inline(__always)
+    static func sign(_ p: UnsafePointer<UInt8>) -> (negative: Bool, start: Int) {
+        p[0] == minus ? (true, 1) : (p[0] == plus ? (false, 1) : (false, 0))
+    }
+
     /// A decimal integer with an optional sign; `nil` on overflow or any other byte.
     @inline(__always)
     static func int64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         guard n > 0 else { return nil }
-        var i = 0
-        var negative = false
-        if p[0] == minus || p[0] == plus {
-            negative = p[0] == minus
-            i = 1
-            guard n > 1 else { return nil }
-        }
+        let (negative, start) = sign(p)
+        var i = start
+        guard i < n else { return nil }
         var magnitude: UInt64 = 0
         while i < n {
             let d = p[i] &- zero
@@ -70,12 +72,8 @@ enum FieldParsers {
         guard n > 0 else { return nil }
         if n <= 18 {
             // At most 18 digits cannot overflow: no per-digit overflow checks.
-            var i = 0
-            var negative = false
-            if p[0] == minus || p[0] == plus {
-                negative = p[0] == minus
-                i = 1
-            }
+            let (negative, start) = sign(p)
+            var i = start
             var units: Int64 = 0
             var digits = 0, pointAt = -1
             while i < n {
@@ -95,12 +93,8 @@ enum FieldParsers {
             guard digits > 0, !(pointAt >= 0 && scale == 0) else { return nil }
             return DecimalText(units: negative ? -units : units, scale: scale)
         }
-        var i = 0
-        var negative = false
-        if p[0] == minus || p[0] == plus {
-            negative = p[0] == minus
-            i = 1
-        }
+        let (negative, start) = sign(p)
+        var i = start
         var units: Int64 = 0
         var digits = 0, scale = 0
         var sawPoint = false
@@ -148,12 +142,8 @@ enum FieldParsers {
     /// path for short numbers, the C library's `strtod` otherwise.
     static func double(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         guard n > 0 else { return nil }
-        var i = 0
-        var negative = false
-        if p[0] == minus || p[0] == plus {
-            negative = p[0] == minus
-            i = 1
-        }
+        let (negative, start) = sign(p)
+        var i = start
         // Words: nan, inf, infinity.
         if i < n, p[i] | 0x20 == UInt8(ascii: "n") || p[i] | 0x20 == UInt8(ascii: "i") {
             let word = String(decoding: UnsafeBufferPointer(start: p + i, count: n - i), as: UTF8.self).lowercased()
