@@ -26,3 +26,45 @@ import XOFusion
         #expect(regions.column(at: 1).stringLayout == .dictionary)
     }
 }
+
+/// The README's "Keys, kernels and joins" snippet, on small tables, so it keeps compiling and working.
+@Suite struct ReadmeKernelsTests {
+    @Test func kernelsSnippetRuns() throws {
+        let customers = try Table(["customer_id": try .string(["C1", "C2", " C3"]), "region": try .string(["EU", "NA", "EU"])])
+        let orders = try Table([
+            "customer_id": try .string(["C1", "C1", "C9"]),
+            "ordered_at": .timestamp([Timestamp("2025-03-01T10:00:00Z"), Timestamp("2025-03-02T10:00:00Z"), Timestamp("2025-03-02T11:00:00Z")]),
+            "amount": .decimal(units: [1850, 999, 100], scale: 2),
+            "status": try .string(["completed", "completed", "cancelled"], layout: .dictionary),
+        ])
+        let answers = try Table([
+            "customer_id": try .string(["C1", "C1", "C2"]),
+            "response_id": try .string(["S2", "S1", "S3"]),
+            "responded_at": .timestamp([Timestamp("2025-03-02T12:00:00Z"), Timestamp("2025-03-02T12:00:00Z"), Timestamp("2025-03-03T09:00:00Z")]),
+            "nps": .int64([9, 3, 7]),
+        ])
+
+        var keys = KeySpace(normalization: .standard)
+        let (customerCodes, _) = try keys.encode(customers, column: "customer_id")
+        let (orderCodes, report) = try keys.encode(orders, column: "customer_id", unknown: .reportAsNull)
+        #expect(report.unknown == 1 && report.unknownExamples == ["C9"])
+        #expect(customerCodes.keyCount == 3 && keys.code(of: "C3") == 2)  // " C3" trimmed
+
+        let perCustomer = try orders.grouped(byKeyCodes: orderCodes, aggregates: [
+            .count(as: "orders"), .sum("amount", as: "revenue"), .max("ordered_at", as: "last_order_at"),
+        ])
+        #expect(Array(try perCustomer.int64("orders")) == [2, 0, 0])
+        let latest = try answers.grouped(by: ["customer_id"], aggregates: [
+            .last("nps", by: "responded_at", tieBreak: "response_id", as: "latest_nps"),
+        ])
+        #expect(Array(try latest.int64("latest_nps")) == [9, 7])  // tie on time: the larger response id, S2
+        let recent = try orders.filtered(.and([.compare("status", .equal, .string("completed")), .isNotNull("amount")]))
+        #expect(recent.rowCount == 2)
+        let fused = try answers.joined(with: customers, on: ["customer_id"], kind: .left,
+                                       options: JoinOptions(validate: .manyToOne, maxRows: 10_000_000))
+        #expect(Array(try fused.string("region")) == ["EU", "EU", "NA"])
+        let attributed = try answers.asOfJoined(with: orders, leftTime: "responded_at", rightTime: "ordered_at",
+                                                by: ["customer_id"], options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30)))
+        #expect(Array(try attributed.decimal("amount")) == [ScaledDecimal("9.99"), ScaledDecimal("9.99"), nil])
+    }
+}
