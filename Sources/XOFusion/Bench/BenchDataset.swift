@@ -3,10 +3,15 @@
 /// IDs and comments as plain strings, low-cardinality text dictionary-encoded,
 /// money as exact decimals.
 public struct BenchDataset: Sendable {
+    /// customers.csv: customer_id, signup_date, region, segment_tier.
     public var customers: Table
+    /// surveys.csv: response_id, customer_id, responded_at, nps, csat, ces, sentiment, channel, comment.
     public var surveys: Table
+    /// orders.csv: order_id, customer_id, ordered_at, amount, items, status.
     public var orders: Table
+    /// returns.csv: return_id, order_id, customer_id, returned_at, amount, reason.
     public var returns: Table
+    /// carts.csv: cart_id, customer_id (null for guests), abandoned_at, value, items.
     public var carts: Table
 
     /// The file names, in load order.

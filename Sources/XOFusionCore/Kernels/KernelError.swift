@@ -25,7 +25,9 @@ public enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// A key (its columns' values as text) and how many rows hold it.
     public struct KeyCount: Hashable, Sendable, CustomStringConvertible {
+        /// The key's values as text: `C001`, or `(C001, 2025)` for several columns.
         public var key: String
+        /// Rows holding it.
         public var count: Int
         public var description: String { "\(key) (\(count) rows)" }
     }

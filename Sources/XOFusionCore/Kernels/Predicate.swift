@@ -16,6 +16,7 @@
 /// order as in DuckDB: NaN equals itself and sorts above every number. Text
 /// compares by UTF-8 bytes (code point order).
 public indirect enum Predicate: Hashable, Sendable {
+    /// A comparison operator.
     public enum Comparison: String, Hashable, Sendable {
         case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     }

@@ -10,15 +10,19 @@ public enum AsOfDirection: String, Hashable, Sendable {
 
 /// How an as-of join matches.
 public struct AsOfOptions: Hashable, Sendable {
+    /// Which right row to pick (default: backward).
     public var direction: AsOfDirection
     /// The largest allowed distance between the times, in microseconds (dates count 86,400,000,000 µs a day),
     /// inclusive; `nil` for no limit.
     public var toleranceMicroseconds: Int64?
     /// Whether a right time equal to the left time matches (`true`: `≤`/`≥`; `false`: `<`/`>`).
     public var allowExactMatches: Bool
+    /// Suffix for a left column whose name clashes with a right one.
     public var leftSuffix: String
+    /// Suffix for a right column whose name clashes with a left one.
     public var rightSuffix: String
 
+    /// Options; the defaults match backward, with exact matches and no tolerance.
     public init(
         direction: AsOfDirection = .backward, toleranceMicroseconds: Int64? = nil, allowExactMatches: Bool = true,
         leftSuffix: String = "_left", rightSuffix: String = "_right"

@@ -34,12 +34,14 @@ public struct JoinOptions: Hashable, Sendable {
     public var indicator: String?
     /// Let null keys match each other (off by default: a null key never matches).
     public var nullsMatch: Bool
-    /// Suffixes for non-key columns whose names clash.
+    /// Suffix for a left non-key column whose name clashes with a right one.
     public var leftSuffix: String
+    /// Suffix for a right non-key column whose name clashes with a left one.
     public var rightSuffix: String
     /// Threads for the kernels inside.
     public var kernel: KernelOptions
 
+    /// Options; by default no validation, no limit, no indicator, and null keys never match.
     public init(
         validate: JoinValidation? = nil, maxRows: Int? = nil, indicator: String? = nil, nullsMatch: Bool = false,
         leftSuffix: String = "_left", rightSuffix: String = "_right", kernel: KernelOptions = .default

@@ -3,8 +3,11 @@ public struct SortKey: Hashable, Sendable {
     /// Where null values go.
     public enum NullPlacement: Hashable, Sendable { case first, last }
 
+    /// The column to sort on.
     public var column: String
+    /// Smallest first (`true`) or largest first.
     public var ascending: Bool
+    /// Where nulls go, whatever the direction.
     public var nulls: NullPlacement
 
     /// A key on `column`; nulls go last unless told otherwise (whatever the direction).
