@@ -4,22 +4,23 @@ import XOFusion
 
 /// `xofusion bench`: times the benchmark's queries on the CSV files of a directory.
 ///
-/// Today it runs Q0 (loading the five files with the full schema); Q1–Q4 come
-/// with the CX analyses they measure.
+/// Q0 loads the five files with the general reader (schema, validation on) and
+/// fuses them (customer keys encoded, returns linked to orders); Q1–Q4 call the
+/// analyses a user calls. Nothing is cached between repetitions.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the X+O benchmark queries on the files of a directory (today: q0, the load).",
+        abstract: "Time the X+O benchmark queries (q0 load, q1 scorecard, q2 profile, q3 attribution, q4 trend) on the files of a directory.",
         discussion: "Prints each query's median wall time and peak RSS. Keep the files in the page cache with ../shared/bench/pin.py."
     )
 
-    static let supportedQueries = ["q0"]
+    static let supportedQueries = ["q0", "q1", "q2", "q3", "q4"]
 
     @Option(help: "The directory with customers.csv, surveys.csv, orders.csv, returns.csv and carts.csv.")
     var data: String
 
-    @Option(help: "Comma-separated queries to run (supported: \(BenchCommand.supportedQueries.joined(separator: ", "))).")
-    var queries = "q0"
+    @Option(help: "Comma-separated queries to run (of q0, q1, q2, q3, q4).")
+    var queries = "q0,q1,q2,q3,q4"
 
     @Option(help: "Repetitions per query; the median is reported.")
     var `repeat` = 3
@@ -32,7 +33,7 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         for query in queryList where !BenchCommand.supportedQueries.contains(query) {
-            throw ValidationError("unknown or not yet supported query '\(query)'; supported: \(BenchCommand.supportedQueries.joined(separator: ", ")) (q1–q4 arrive with the CX analyses)")
+            throw ValidationError("unknown query '\(query)'; supported: \(BenchCommand.supportedQueries.joined(separator: ", "))")
         }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -42,30 +43,75 @@ struct BenchCommand: ParsableCommand {
 
     mutating func run() throws {
         var phases: [(String, JSONValue)] = []
-        if queryList.contains("q0") {
+        let options = KernelOptions(threads: threads)
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        func report(_ query: String, _ times: [Double], _ peak: Double, _ result: JSONValue?) {
+            let median = times.sorted()[times.count / 2]
+            if !json {
+                print("\(query)  median \(String(format: "%.3f", median)) s  peak RSS \(Int(peak)) MiB  (times: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
+            }
+            var fields: [(String, JSONValue)] = [("times", .array(times.map { .double($0) })), ("median_s", .double(median)), ("peak_rss_mib", .double(peak))]
+            if let result { fields.append(("result", result)) }
+            phases.append((query, .object(fields)))
+        }
+
+        // Q0: load and fuse; the fusion of the last repetition serves the queries.
+        var fusion: Fusion?
+        let loadRepeats = queryList.contains("q0") ? `repeat` : 1
+        var times: [Double] = []
+        var firstPeak = 0.0
+        for repetition in 0..<loadRepeats {
+            fusion = nil
+            MemoryProbe.resetPeak()
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                let dataset = try BenchDataset.load(from: data, threads: threads)
+                fusion = try BenchQueries.fuse(dataset, options: options)
+            } catch { throw CleanExit.failure("\(error)") }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if repetition == 0 { firstPeak = MemoryProbe.peakMiB() }
+            times.append(seconds)
+            log("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s, RSS now \(Int(MemoryProbe.currentMiB())) MiB")
+        }
+        if queryList.contains("q0") { report("q0", times, firstPeak, nil) }
+        guard let fusion else { return }
+        if !fusion.report.description.hasSuffix("every row matched a customer") { log("fusion: " + fusion.report.description.replacingOccurrences(of: "\n", with: "; ")) }
+
+        for query in ["q1", "q2", "q3", "q4"] where queryList.contains(query) {
             var times: [Double] = []
-            var firstPeak = 0.0
+            var peak = 0.0
+            var result: JSONValue = .null
             for repetition in 0..<`repeat` {
                 MemoryProbe.resetPeak()
                 let start = DispatchTime.now().uptimeNanoseconds
-                let dataset: BenchDataset
-                do { dataset = try BenchDataset.load(from: data, threads: threads) } catch { throw CleanExit.failure("\(error)") }
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                if repetition == 0 { firstPeak = MemoryProbe.peakMiB() }
-                times.append(seconds)
-                let rows = [dataset.customers, dataset.surveys, dataset.orders, dataset.returns, dataset.carts].map(\.rowCount)
-                FileHandle.standardError.write(Data("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s, rows \(rows), RSS now \(Int(MemoryProbe.currentMiB())) MiB\n".utf8))
+                do {
+                    switch query {
+                    case "q1": let t = try BenchQueries.q1(fusion); stop(start, &times); result = BenchQueries.rows(t, query: query)
+                    case "q2": let t = try BenchQueries.q2(fusion); stop(start, &times); if repetition == 0 { result = BenchQueries.q2Checksum(t) }
+                    case "q3": let t = try BenchQueries.q3(fusion); stop(start, &times); result = BenchQueries.rows(t, query: query)
+                    default:
+                        let trend = try BenchQueries.q4(fusion)
+                        stop(start, &times)
+                        guard case .object(var fields) = BenchQueries.rows(trend.table, query: query) else { break }
+                        fields.append(("incidents", .array(trend.incidents.map { .object([("region", .string($0.value)), ("month", .string($0.period)),
+                            ("nps_score", .double($0.nps.score ?? .nan)), ("effect", .double($0.effect)), ("adjusted_p", .double($0.adjustedP))]) })))
+                        result = .object(fields)
+                        if !json && repetition == 0 { for incident in trend.incidents { print("    incident: \(incident)") } }
+                    }
+                } catch { throw CleanExit.failure("\(query): \(error)") }
+                peak = max(peak, MemoryProbe.peakMiB())
             }
-            let median = times.sorted()[times.count / 2]
-            if !json { print("q0  median \(String(format: "%.3f", median)) s  peak RSS \(Int(firstPeak)) MiB  (times: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))") }
-            phases.append(("q0", .object([("times", .array(times.map { .double($0) })), ("median_s", .double(median)), ("peak_rss_mib", .double(firstPeak))])))
+            report(query, times, peak, result)
         }
         if json {
-            let engine = JSONValue.object([
-                ("engine", .string("xofusion")), ("threads", .int(threads ?? ProcessInfo.processInfo.activeProcessorCount)), ("phases", .object(phases)),
-            ])
+            let engine = JSONValue.object([("engine", .string("xofusion")), ("threads", .int(threadCount)), ("phases", .object(phases))])
             print(JSONValue.object([("engines", .array([engine]))]).serialized(pretty: true))
         }
+    }
+
+    private func stop(_ start: UInt64, _ times: inout [Double]) {
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }
 

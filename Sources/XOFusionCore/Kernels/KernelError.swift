@@ -61,7 +61,7 @@ public enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension Table {
     /// The column named `name`, or a ``KernelError/unknownColumn(_:suggestions:)``.
-    func kernelColumn(_ name: String) throws(KernelError) -> Column {
+    package func kernelColumn(_ name: String) throws(KernelError) -> Column {
         guard let index = schema.index(of: name) else {
             throw .unknownColumn(name, suggestions: NameSuggestions.nearest(to: name, in: schema.names))
         }

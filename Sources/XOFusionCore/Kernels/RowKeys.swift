@@ -2,19 +2,19 @@
 /// tables: rows with equal keys get equal ids, so that grouping and joining
 /// become array indexing. Ids are assigned in first-seen order (left table
 /// first), which makes group order deterministic.
-struct RowKeys {
+package struct RowKeys {
     /// One id per left row; -1 where a key is null and nulls are not values.
-    var left: [Int32]
+    package var left: [Int32]
     /// One id per right row (empty without a right side).
-    var right: [Int32]
+    package var right: [Int32]
     /// The number of distinct ids.
-    var count: Int
+    package var count: Int
 
     /// Encodes `left[i]` together with `right[i]` for each key position.
     ///
     /// - Parameter nullsAreValues: group-by semantics (null is a key like any
     ///   other) when `true`; join semantics (a row with a null key has no id) when `false`.
-    static func encode(
+    package static func encode(
         left: [(name: String, column: Column)], right: [(name: String, column: Column)]?, nullsAreValues: Bool
     ) throws(KernelError) -> RowKeys {
         guard !left.isEmpty else { throw .badKeys("at least one key column is needed") }

@@ -4,6 +4,8 @@ public indirect enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     case int(Int)
+    /// An integer past the range of `Int` (JSON integers have no size limit).
+    case bigInt(Int128)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -30,6 +32,7 @@ public indirect enum JSONValue: Hashable, Sendable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
+        case .bigInt(let i): out += String(i)
         case .double(let d): out += d.isFinite ? String(d) : "null"
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):

@@ -1,10 +1,10 @@
 /// Nearest-name suggestions for "no column named …" errors.
-enum NameSuggestions {
+package enum NameSuggestions {
     /// Up to three of `candidates` closest to `name`: same name ignoring case,
     /// or within an edit distance of about a third of the name's length.
     ///
     /// - Complexity: O(candidates × name length²).
-    static func nearest(to name: String, in candidates: [String]) -> [String] {
+    package static func nearest(to name: String, in candidates: [String]) -> [String] {
         let target = Array(name.lowercased())
         let limit = max(2, target.count / 3)
         let scored = candidates.compactMap { candidate -> (String, Int)? in

@@ -1,0 +1,181 @@
+/// An experience metric computed in a group-by: NPS, a top-box metric (CSAT,
+/// CES) or sentiment, over a score column, on an explicit scale.
+///
+/// ```swift
+/// let byRegion = try answers.experienceGrouped(by: ["region"], metrics: [.nps("nps"), .csat("csat")])
+/// // region, nps, nps_n, nps_promoters, nps_passives, nps_detractors, nps_margin, nps_low, nps_high, csat, csat_n, …
+/// ```
+public struct ExperienceMetric: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
+        case nps(NPSScale)
+        case topBox(TopBoxScale)
+        case sentiment(SentimentScale)
+    }
+
+    let kind: Kind
+    /// The score column.
+    public let column: String
+    /// The prefix of the result columns.
+    public let name: String
+
+    /// NPS of `column` (int64) on `scale`. Result columns: `name` (the score), `name_n`,
+    /// `name_promoters`, `name_passives`, `name_detractors`, `name_margin`, `name_low`, `name_high`.
+    public static func nps(_ column: String, scale: NPSScale = .standard, as name: String = "nps") -> ExperienceMetric {
+        ExperienceMetric(kind: .nps(scale), column: column, name: name)
+    }
+
+    /// CSAT% (top-box share) of `column` (int64) on `scale`. Result columns: `name` (percent),
+    /// `name_n`, `name_top`, `name_low`, `name_high` (Wilson), `name_mean`, `name_mean_low`, `name_mean_high`.
+    public static func csat(_ column: String, scale: TopBoxScale = .csat, as name: String = "csat") -> ExperienceMetric {
+        ExperienceMetric(kind: .topBox(scale), column: column, name: name)
+    }
+
+    /// CES% (top-box share) of `column` on `scale`; columns as ``csat(_:scale:as:)``.
+    public static func ces(_ column: String, scale: TopBoxScale = .ces, as name: String = "ces") -> ExperienceMetric {
+        ExperienceMetric(kind: .topBox(scale), column: column, name: name)
+    }
+
+    /// Mean sentiment of `column` (double, decimal or int64). Result columns: `name` (the mean),
+    /// `name_n`, `name_negative`, `name_neutral`, `name_positive`, `name_low`, `name_high`.
+    public static func sentiment(_ column: String, scale: SentimentScale = .standard, as name: String = "sentiment") -> ExperienceMetric {
+        ExperienceMetric(kind: .sentiment(scale), column: column, name: name)
+    }
+}
+
+/// One metric's summaries for a list of groups.
+enum MetricSummaries {
+    case nps([NPSSummary])
+    case topBox([TopBoxSummary])
+    case sentiment([SentimentSummary])
+
+    /// The result columns for these summaries, named after `name`.
+    func columns(named name: String) -> [(name: String, column: Column)] {
+        func d(_ values: [Double?]) -> Column { .double(values) }
+        func i(_ values: [Int]) -> Column { .int64(values.map { Int64($0) }) }
+        switch self {
+        case .nps(let s):
+            return [
+                (name, d(s.map(\.score))), (name + "_n", i(s.map(\.n))), (name + "_promoters", i(s.map(\.promoters))),
+                (name + "_passives", i(s.map(\.passives))), (name + "_detractors", i(s.map(\.detractors))),
+                (name + "_margin", d(s.map(\.margin))), (name + "_low", d(s.map { $0.interval?.lowerBound })),
+                (name + "_high", d(s.map { $0.interval?.upperBound })),
+            ]
+        case .topBox(let s):
+            return [
+                (name, d(s.map(\.percent))), (name + "_n", i(s.map(\.n))), (name + "_top", i(s.map(\.topBox))),
+                (name + "_low", d(s.map { $0.interval?.lowerBound })), (name + "_high", d(s.map { $0.interval?.upperBound })),
+                (name + "_mean", d(s.map(\.mean))), (name + "_mean_low", d(s.map { $0.meanInterval?.lowerBound })),
+                (name + "_mean_high", d(s.map { $0.meanInterval?.upperBound })),
+            ]
+        case .sentiment(let s):
+            return [
+                (name, d(s.map(\.mean))), (name + "_n", i(s.map(\.n))), (name + "_negative", i(s.map(\.negative))),
+                (name + "_neutral", i(s.map(\.neutral))), (name + "_positive", i(s.map(\.positive))),
+                (name + "_low", d(s.map { $0.meanInterval?.lowerBound })), (name + "_high", d(s.map { $0.meanInterval?.upperBound })),
+            ]
+        }
+    }
+}
+
+extension ExperienceMetric {
+    /// Summaries per group of the rows of `table` (`groups[row]` < 0: no group).
+    ///
+    /// - Throws: ``FusionError/wrongKind(role:column:kind:expected:)`` or ``FusionError/outOfScale(role:column:row:value:scale:)``.
+    func summarize(_ table: Table, groups: [Int32], groupCount: Int, role: FusionRole) throws(FusionError) -> MetricSummaries {
+        switch kind {
+        case .nps(let scale):
+            let scores = try ScoreColumn.integers(table, column, role: role)
+            var out = [NPSSummary](repeating: NPSSummary(), count: groupCount)
+            for row in 0..<table.rowCount where groups[row] >= 0 {
+                guard let score = scores[row] else { continue }
+                guard let cls = scale.npsClass(of: score) else {
+                    throw .outOfScale(role: role, column: column, row: row, value: String(score), scale: scale.description)
+                }
+                out[Int(groups[row])].add(cls)
+            }
+            return .nps(out)
+        case .topBox(let scale):
+            let scores = try ScoreColumn.integers(table, column, role: role)
+            var out = [TopBoxSummary](repeating: TopBoxSummary(), count: groupCount)
+            for row in 0..<table.rowCount where groups[row] >= 0 {
+                guard let score = scores[row] else { continue }
+                guard scale.range.contains(score) else {
+                    throw .outOfScale(role: role, column: column, row: row, value: String(score), scale: scale.description)
+                }
+                out[Int(groups[row])].add(score, scale: scale)
+            }
+            return .topBox(out)
+        case .sentiment(let scale):
+            let scores = try ScoreColumn.numbers(table, column, role: role)
+            var out = [SentimentSummary](repeating: SentimentSummary(), count: groupCount)
+            for row in 0..<table.rowCount where groups[row] >= 0 {
+                guard let score = scores[row] else { continue }
+                guard scale.range.contains(score) else {
+                    throw .outOfScale(role: role, column: column, row: row, value: String(score), scale: "sentiment \(scale.range)")
+                }
+                out[Int(groups[row])].add(score, scale: scale)
+            }
+            return .sentiment(out)
+        }
+    }
+}
+
+extension Table {
+    /// Experience metrics per group of the `keys` columns (null keys form a group).
+    ///
+    /// One row per group, in order of first appearance: the key columns, then
+    /// each metric's columns (see ``ExperienceMetric``). Every metric carries its n
+    /// and a 95% interval; a score outside its scale is an error, never clamped.
+    ///
+    /// - Throws: ``FusionError/kernel(_:)`` for an unknown key column,
+    ///   ``FusionError/wrongKind(role:column:kind:expected:)``, ``FusionError/outOfScale(role:column:row:value:scale:)``.
+    /// - Complexity: O(rows × (keys + metrics)).
+    public func experienceGrouped(by keys: [String], metrics: [ExperienceMetric]) throws(FusionError) -> Table {
+        let keyColumns = try keys.map { (name) throws(FusionError) in (name: name, column: try FusionError.wrap { try kernelColumn(name) }) }
+        let ids = try FusionError.wrap { try RowKeys.encode(left: keyColumns, right: nil, nullsAreValues: true) }
+        var firstRow = [Int](repeating: -1, count: ids.count)
+        for (row, id) in ids.left.enumerated() where firstRow[Int(id)] < 0 { firstRow[Int(id)] = row }
+        var columns = keyColumns.map { (name: $0.name, column: $0.column.gathered(rows: firstRow)) }
+        for metric in metrics {
+            let summaries = try metric.summarize(self, groups: ids.left, groupCount: ids.count, role: .answers)
+            columns += summaries.columns(named: metric.name)
+        }
+        return try FusionError.wrap { try Table(columns: columns) }
+    }
+}
+
+/// Reading score columns as numbers, whatever their numeric kind.
+enum ScoreColumn {
+    /// An int64 score column (NPS, CSAT, CES).
+    static func integers(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> ColumnValues<Int64> {
+        let column = try FusionError.wrap { try table.kernelColumn(name) }
+        guard let values = column.int64Values else {
+            throw .wrongKind(role: role, column: name, kind: column.kind, expected: "int64 (whole-number scores)")
+        }
+        return values
+    }
+
+    /// A numeric column read as doubles (sentiment, amounts).
+    static func numbers(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> NumericValues {
+        let column = try FusionError.wrap { try table.kernelColumn(name) }
+        if let v = column.doubleValues { return .double(v) }
+        if let v = column.decimalValues { return .decimal(v.units, Double(ScaledDecimal.powerOf10(v.scale))) }
+        if let v = column.int64Values { return .int64(v) }
+        throw .wrongKind(role: role, column: name, kind: column.kind, expected: "numeric (double, decimal or int64)")
+    }
+}
+
+/// A numeric column as `Double?` per row.
+enum NumericValues {
+    case double(ColumnValues<Double>)
+    case decimal(ColumnValues<Int64>, Double)
+    case int64(ColumnValues<Int64>)
+
+    subscript(row: Int) -> Double? {
+        switch self {
+        case .double(let v): v[row]
+        case .decimal(let v, let divisor): v[row].map { Double($0) / divisor }
+        case .int64(let v): v[row].map { Double($0) }
+        }
+    }
+}

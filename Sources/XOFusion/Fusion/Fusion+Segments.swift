@@ -1,0 +1,93 @@
+/// A customer's NPS segment: the class of their latest NPS answer, or `none`.
+public enum CustomerSegment: String, Hashable, Sendable, CaseIterable, Comparable {
+    case detractor, none, passive, promoter
+
+    public static func < (a: CustomerSegment, b: CustomerSegment) -> Bool { a.rawValue < b.rawValue }
+
+    init(_ cls: NPSClass?) {
+        switch cls {
+        case .detractor: self = .detractor
+        case .passive: self = .passive
+        case .promoter: self = .promoter
+        case nil: self = .none
+        }
+    }
+}
+
+extension Fusion {
+    /// For each customer, the row of their latest answer with a non-null value in
+    /// `column` (-1: none): the greatest time, ties to the greater response id
+    /// (then to the later row). Only answers at or before `asOf` count when it is given.
+    ///
+    /// - Complexity: O(answers + customers).
+    func latestAnswerRows(withValueIn column: String?, asOf: Int64? = nil) throws(FusionError) -> [Int32] {
+        var latest = [Int32](repeating: -1, count: customerCount)
+        var latestTime = [Int64](repeating: .min, count: customerCount)
+        let present: (Int) -> Bool
+        if let column {
+            let values = try FusionError.wrap { try answers.kernelColumn(column) }
+            present = values.nullCount == 0 ? { _ in true } : { !values.isNull($0) }
+        } else {
+            present = { _ in true }
+        }
+        let tieBreak = ResponseOrder(answers, columns.responseID)
+        let limit = asOf ?? .max
+        answerCustomer.withUnsafeBufferPointer { customers in
+            answerTime.withUnsafeBufferPointer { times in
+                for row in 0..<customers.count {
+                    let c = Int(customers[row]), t = times[row]
+                    guard c >= 0, t != .min, t <= limit, present(row) else { continue }
+                    let best = latestTime[c]
+                    if t > best || latest[c] < 0 || (t == best && tieBreak.isAfter(row, Int(latest[c]))) {
+                        latest[c] = Int32(row)
+                        latestTime[c] = t
+                    }
+                }
+            }
+        }
+        return latest
+    }
+
+    /// Each customer's NPS segment (latest NPS answer at or before `asOf`), with that answer's score (-1: none).
+    ///
+    /// - Throws: ``FusionError/outOfScale(role:column:row:value:scale:)`` for a latest score outside the scale.
+    func segments(asOf: Int64? = nil) throws(FusionError) -> (segment: [CustomerSegment], latestNPS: [Int64]) {
+        guard let npsColumn = columns.nps else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
+        let latest = try latestAnswerRows(withValueIn: npsColumn, asOf: asOf)
+        let nps = try ScoreColumn.integers(answers, npsColumn, role: .answers).values
+        let scale = mapping.answers.npsScale
+        var segment = [CustomerSegment](repeating: .none, count: customerCount)
+        var score = [Int64](repeating: -1, count: customerCount)
+        for c in 0..<customerCount where latest[c] >= 0 {
+            let row = Int(latest[c])
+            let value = nps[nps.startIndex + row]
+            guard let cls = scale.npsClass(of: value) else {
+                throw .outOfScale(role: .answers, column: npsColumn, row: row, value: String(value), scale: scale.description)
+            }
+            segment[c] = CustomerSegment(cls)
+            score[c] = value
+        }
+        return (segment, score)
+    }
+}
+
+/// Which of two answers of one customer at the same time is the later one:
+/// the greater response id (numbers by value, text by bytes), then the later row.
+struct ResponseOrder {
+    private let column: Column?
+
+    init(_ table: Table, _ name: String?) { column = name.flatMap { table[$0] } }
+
+    func isAfter(_ a: Int, _ b: Int) -> Bool {
+        guard let column else { return a > b }
+        switch (column[a], column[b]) {
+        case (.int64(let x), .int64(let y)) where x != y: return x > y
+        case (.string(let x), .string(let y)) where x.utf8.elementsEqual(y.utf8) == false:
+            return y.utf8.lexicographicallyPrecedes(x.utf8)
+        case (.null, .null): return a > b
+        case (.null, _): return false
+        case (_, .null): return true
+        default: return a > b
+        }
+    }
+}

@@ -1,0 +1,267 @@
+/// A calendar period of a trend (UTC).
+public enum TrendPeriod: String, Hashable, Sendable, CaseIterable {
+    /// `2025-03-14`
+    case day
+    /// ISO week, Monday first: `2025-W11`
+    case week
+    /// `2025-03`
+    case month
+    /// `2025-Q1`
+    case quarter
+
+    /// The ordinal of the period holding `days` since the epoch (consecutive periods differ by 1).
+    func ordinal(days: Int) -> Int {
+        switch self {
+        case .day: return days
+        case .week: return Int((Double(days + 3) / 7).rounded(.down))  // 1970-01-01 is a Thursday; weeks start on Monday
+        case .month, .quarter:
+            let (y, m, _) = CivilDate.civil(fromDays: days)
+            return self == .month ? y * 12 + (m - 1) : y * 4 + (m - 1) / 3
+        }
+    }
+
+    /// The label of the period with this ordinal.
+    func label(_ ordinal: Int) -> String {
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        switch self {
+        case .day:
+            let (y, m, d) = CivilDate.civil(fromDays: ordinal)
+            return "\(y)-\(two(m))-\(two(d))"
+        case .week:
+            // The ISO year and week of the Thursday of this Monday-first week.
+            let thursday = ordinal * 7 - 3 + 3
+            let (y, _, _) = CivilDate.civil(fromDays: thursday)
+            let firstThursday = Self.firstThursday(of: y)
+            return "\(y)-W\(two((thursday - firstThursday) / 7 + 1))"
+        case .month:
+            let y = Int((Double(ordinal) / 12).rounded(.down))
+            return "\(y)-\(two(ordinal - y * 12 + 1))"
+        case .quarter:
+            let y = Int((Double(ordinal) / 4).rounded(.down))
+            return "\(y)-Q\(ordinal - y * 4 + 1)"
+        }
+    }
+
+    private static func firstThursday(of year: Int) -> Int {
+        let jan1 = CivilDate.days(year: year, month: 1, day: 1)
+        let weekday = ((jan1 + 3) % 7 + 7) % 7  // 0 = Monday
+        return jan1 + (3 - weekday + 7) % 7
+    }
+}
+
+/// Options of ``Fusion/trend(options:)``.
+public struct TrendOptions: Hashable, Sendable {
+    /// The period of the rows (default: month).
+    public var period: TrendPeriod
+    /// The dimension: a column of the answers table, else of the customers table (`nil`: no dimension).
+    public var dimension: String?
+    /// The incident finder's significance level, after Holm's correction over every cell (default 0.05).
+    public var alpha: Double
+    /// The smallest shortfall, in NPS points, that counts as an incident (default 10): significance alone
+    /// would flag tiny dips in very large samples.
+    public var minimumDrop: Double
+    /// Cells with fewer NPS answers are not tested (default 30).
+    public var minimumResponses: Int
+
+    public init(period: TrendPeriod = .month, dimension: String? = nil, alpha: Double = 0.05, minimumDrop: Double = 10, minimumResponses: Int = smallSampleSize) {
+        self.period = period
+        self.dimension = dimension
+        self.alpha = alpha
+        self.minimumDrop = minimumDrop
+        self.minimumResponses = minimumResponses
+    }
+}
+
+/// A cell whose NPS fell below the other values of its dimension in the same period,
+/// by more than the value usually stands apart from them.
+public struct Incident: Hashable, Sendable, CustomStringConvertible {
+    public var value: String, period: String
+    /// The cell's NPS and answers; the other values' pooled NPS in the same period.
+    public var nps: NPSSummary, othersNPS: Double
+    /// How far the value usually stands from the others (all other periods), in NPS points.
+    public var usualGap: Double
+    /// (cell − others) − usual gap: the shortfall, in NPS points (negative).
+    public var effect: Double
+    /// One-sided p-value of the shortfall and its Holm-adjusted value.
+    public var pValue: Double, adjustedP: Double
+
+    public var description: String {
+        "\(value) \(period): NPS \((nps.score ?? 0).formatted(significant: 3)) (n = \(nps.n)) against \(othersNPS.formatted(significant: 3)) for the others, \(effect.formatted(significant: 3)) points below the usual gap (p = \(adjustedP.formatted(significant: 2)))"
+    }
+}
+
+/// NPS, CSAT and CES per period × dimension value, and the incidents among the cells.
+public struct Trend: Sendable {
+    /// One row per cell with answers, sorted by dimension value and period: the dimension column (named as the
+    /// dimension), the period column (`day`, `week`, `month` or `quarter`), `responses` (answers with an NPS),
+    /// `nps_score`, `nps_margin`, `nps_low`, `nps_high`, `mean_csat`, `csat`, `csat_n`, `mean_ces`, `ces`, `ces_n`, `small`.
+    public let table: Table
+    /// Flagged cells, worst first.
+    public let incidents: [Incident]
+    /// Answers with an NPS left out because their dimension lives in the customers table and they reach no customer.
+    public let withoutCustomer: Int
+}
+
+extension Fusion {
+    /// NPS / CSAT / CES by period × dimension (bench Q4), over the answers with
+    /// an NPS, each cell with its n and 95% interval, and the incident finder: a
+    /// cell is flagged when its NPS is significantly below the other values of
+    /// the dimension in the same period, beyond the gap the value usually has
+    /// to them (a difference in differences, so that seasonal dips shared by
+    /// everyone and a value's steady level are not incidents); one-sided
+    /// z-tests, Holm's correction across every tested cell, and a minimum drop.
+    ///
+    /// - Throws: ``FusionError`` for an unknown dimension, a missing NPS column or bad options.
+    /// - Complexity: O(answers + cells).
+    public func trend(options: TrendOptions = TrendOptions()) throws(FusionError) -> Trend {
+        guard options.alpha > 0, options.alpha < 1, options.minimumDrop >= 0, options.minimumResponses >= 1 else {
+            throw .badOption("trend options: alpha must lie in (0, 1), minimumDrop ≥ 0 and minimumResponses ≥ 1")
+        }
+        guard let npsColumn = columns.nps else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
+        let nps = try ScoreColumn.integers(answers, npsColumn, role: .answers)
+        let csat = try columns.csat.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
+        let ces = try columns.ces.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
+        let (npsScale, csatScale, cesScale) = (mapping.answers.npsScale, mapping.answers.csatScale, mapping.answers.cesScale)
+
+        // Dimension ids per answer (-1: left out).
+        var valueLabels = ["all"]
+        var valueOfAnswer: (Int) -> Int = { _ in 0 }
+        var throughCustomer = false
+        if let name = options.dimension {
+            let (table, role): (Table, FusionRole) = answers[name] != nil ? (answers, .answers) : (customers, .customers)
+            throughCustomer = role == .customers
+            let column = try FusionError.wrap { () throws in
+                guard let column = table[name] else {
+                    throw FusionError.missingColumn(role: .answers, field: "dimension", column: name,
+                        suggestions: NameSuggestions.nearest(to: name, in: answers.schema.names + customers.schema.names))
+                }
+                return column
+            }
+            let ids = try FusionError.wrap { try RowKeys.encode(left: [(name, column)], right: nil, nullsAreValues: true) }.left
+            var labels = [String](repeating: "", count: ids.count)
+            for (row, id) in ids.enumerated() where labels[Int(id)].isEmpty { labels[Int(id)] = column.isNull(row) ? "(null)" : column[row].description }
+            // Sort the values by label; ids become ranks.
+            let order = labels.indices.sorted { labels[$0] < labels[$1] }
+            var rank = [Int](repeating: 0, count: labels.count)
+            for (r, id) in order.enumerated() { rank[id] = r }
+            valueLabels = order.map { labels[$0] }
+            let answerCustomer = self.answerCustomer
+            valueOfAnswer = throughCustomer
+                ? { row in answerCustomer[row] < 0 ? -1 : rank[Int(ids[Int(answerCustomer[row])])] }
+                : { row in rank[Int(ids[row])] }
+        }
+
+        // Period ordinals, dense between the first and the last.
+        var ordinals = [Int](repeating: .min, count: answerCustomer.count)
+        var first = Int.max, last = Int.min
+        for row in 0..<answerTime.count where answerTime[row] != .min && !nps.isNull(row) {
+            let days = Int((Double(answerTime[row]) / Double(Timestamp.microsecondsPerDay)).rounded(.down))
+            let o = options.period.ordinal(days: days)
+            ordinals[row] = o
+            first = min(first, o)
+            last = max(last, o)
+        }
+        let periods = first <= last ? last - first + 1 : 0
+        guard valueLabels.count * periods <= 20_000_000 else {
+            throw .badOption("the trend would have \(valueLabels.count) × \(periods) cells; choose a coarser period or check the answer times")
+        }
+        var cells = [NPSSummary](repeating: NPSSummary(), count: valueLabels.count * periods)
+        var csatCells = [TopBoxSummary](repeating: TopBoxSummary(), count: cells.count), cesCells = csatCells
+        var withoutCustomer = 0
+        for row in 0..<answerCustomer.count where ordinals[row] != .min {
+            let v = valueOfAnswer(row)
+            guard v >= 0 else { withoutCustomer += 1; continue }
+            let score = nps[row]!
+            guard let cls = npsScale.npsClass(of: score) else {
+                throw .outOfScale(role: .answers, column: npsColumn, row: row, value: String(score), scale: npsScale.description)
+            }
+            let cell = v * periods + (ordinals[row] - first)
+            cells[cell].add(cls)
+            if let csat, let x = csat[row] {
+                guard csatScale.range.contains(x) else { throw .outOfScale(role: .answers, column: columns.csat!, row: row, value: String(x), scale: csatScale.description) }
+                csatCells[cell].add(x, scale: csatScale)
+            }
+            if let ces, let x = ces[row] {
+                guard cesScale.range.contains(x) else { throw .outOfScale(role: .answers, column: columns.ces!, row: row, value: String(x), scale: cesScale.description) }
+                cesCells[cell].add(x, scale: cesScale)
+            }
+        }
+
+        // Rows: cells with answers, by value then period.
+        let present = cells.indices.filter { cells[$0].n > 0 }
+        let dimensionName = options.dimension ?? "dimension"
+        var tableColumns: [(name: String, column: Column)] = [
+            (dimensionName, try FusionError.wrap { try Column.string(present.map { valueLabels[$0 / max(periods, 1)] }, layout: .dictionary) }),
+            (options.period.rawValue, try FusionError.wrap { try Column.string(present.map { options.period.label(first + $0 % max(periods, 1)) }) }),
+            ("responses", .int64(present.map { Int64(cells[$0].n) })),
+            ("nps_score", .double(present.map { cells[$0].score })), ("nps_margin", .double(present.map { cells[$0].margin })),
+            ("nps_low", .double(present.map { cells[$0].interval?.lowerBound })), ("nps_high", .double(present.map { cells[$0].interval?.upperBound })),
+        ]
+        if csat != nil {
+            tableColumns += [("mean_csat", .double(present.map { csatCells[$0].mean })), ("csat", .double(present.map { csatCells[$0].percent })),
+                             ("csat_n", .int64(present.map { Int64(csatCells[$0].n) }))]
+        }
+        if ces != nil {
+            tableColumns += [("mean_ces", .double(present.map { cesCells[$0].mean })), ("ces", .double(present.map { cesCells[$0].percent })),
+                             ("ces_n", .int64(present.map { Int64(cesCells[$0].n) }))]
+        }
+        tableColumns.append(("small", .bool(present.map { cells[$0].isSmall })))
+        let table = try FusionError.wrap { try Table(columns: tableColumns) }
+
+        let incidents = valueLabels.count > 1
+            ? Fusion.incidents(cells: cells, values: valueLabels, periods: periods, label: { options.period.label(first + $0) }, options: options) : []
+        return Trend(table: table, incidents: incidents, withoutCustomer: withoutCustomer)
+    }
+
+    /// The incident finder over a values × periods grid of NPS summaries.
+    static func incidents(cells: [NPSSummary], values: [String], periods: Int, label: (Int) -> String, options: TrendOptions) -> [Incident] {
+        var byPeriod = [NPSSummary](repeating: NPSSummary(), count: periods), byValue = [NPSSummary](repeating: NPSSummary(), count: values.count)
+        var total = NPSSummary()
+        for v in values.indices {
+            for p in 0..<periods {
+                let cell = cells[v * periods + p]
+                byPeriod[p].merge(cell)
+                byValue[v].merge(cell)
+                total.merge(cell)
+            }
+        }
+        func minus(_ a: NPSSummary, _ b: NPSSummary) -> NPSSummary {
+            NPSSummary(promoters: a.promoters - b.promoters, passives: a.passives - b.passives, detractors: a.detractors - b.detractors)
+        }
+        var candidates: [(Incident, Double)] = []  // incident, z
+        for v in values.indices {
+            for p in 0..<periods {
+                let cell = cells[v * periods + p]
+                let others = minus(byPeriod[p], cell)
+                guard cell.n >= options.minimumResponses, others.n >= options.minimumResponses,
+                      let score = cell.score, let othersScore = others.score,
+                      let se = cell.standardError, let othersSE = others.standardError else { continue }
+                // The value's usual gap to the others, over every other period.
+                let valueElsewhere = minus(byValue[v], cell)
+                let othersElsewhere = minus(minus(total, byPeriod[p]), valueElsewhere)
+                var gap = 0.0, gapVariance = 0.0
+                if valueElsewhere.n >= options.minimumResponses, othersElsewhere.n >= options.minimumResponses {
+                    gap = valueElsewhere.score! - othersElsewhere.score!
+                    gapVariance = pow2(valueElsewhere.standardError!) + pow2(othersElsewhere.standardError!)
+                }
+                let effect = (score - othersScore) - gap
+                let sd = (pow2(se) + pow2(othersSE) + gapVariance).squareRoot()
+                guard sd > 0 else { continue }
+                let z = effect / sd
+                let incident = Incident(value: values[v], period: label(p), nps: cell, othersNPS: othersScore, usualGap: gap, effect: effect,
+                                        pValue: Statistics.pValue(z: z, alternative: .less), adjustedP: 1)
+                candidates.append((incident, z))
+            }
+        }
+        let adjusted = Statistics.holmAdjusted(candidates.map { $0.0.pValue })
+        var flagged: [Incident] = []
+        for (i, candidate) in candidates.enumerated() {
+            var incident = candidate.0
+            incident.adjustedP = adjusted[i]!
+            if incident.adjustedP <= options.alpha && incident.effect <= -options.minimumDrop { flagged.append(incident) }
+        }
+        return flagged.sorted { ($0.effect, $0.value, $0.period) < ($1.effect, $1.value, $1.period) }
+    }
+}
+
+private func pow2(_ x: Double) -> Double { x * x }

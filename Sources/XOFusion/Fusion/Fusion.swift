@@ -1,0 +1,395 @@
+/// X-data and O-data fused by customer: the tables of one analysis, which role
+/// each plays, and every customer ID interned once into one ``KeySpace``.
+///
+/// Building a fusion checks the mapping (roles, columns, kinds), encodes the
+/// customer column of every table, links answers that carry only an order id
+/// through the orders table, links returns to their orders, and reports what
+/// did not match (``FusionReport``): nothing is dropped silently. The analyses
+/// (``customerProfile(options:)``, ``scorecard(by:options:)``, ``attribution(options:)``,
+/// ``trend(options:)``) are methods of the fusion.
+///
+/// ```swift
+/// let fusion = try Fusion(customers: customers, answers: answers, orders: orders, returns: returns, carts: carts)
+/// print(fusion.report)                                 // unknown customers, unlinked answers, …
+/// let scorecard = try fusion.scorecard()               // by NPS class
+/// ```
+public struct Fusion: Sendable {
+    /// The tables as given.
+    public let customers: Table, answers: Table
+    public let orders: Table?, returns: Table?, carts: Table?, tickets: Table?
+    /// The mapping as given, and the columns it resolved to.
+    public let mapping: FusionMapping
+    public let columns: FusionColumns
+    /// The customer IDs: code `i` is row `i` of the customers table.
+    public let keys: KeySpace
+    /// What matched and what did not.
+    public let report: FusionReport
+    /// How many threads the fusion and its analyses use (the answers do not depend on it).
+    public let options: KernelOptions
+
+    // Per-row facts, resolved once. A customer index is -1 where the row reaches no customer.
+    let answerCustomer: [Int32]
+    let answerTime: [Int64]
+    let orderCustomer: [Int32], orderTime: [Int64], orderAmount: [Double]
+    /// Whether each order is completed, and whether a completed order has at least one return row.
+    let orderCompleted: [Bool], orderReturned: [Bool]
+    let returnCustomer: [Int32], returnAmount: [Double]
+    let cartCustomer: [Int32], cartValue: [Double]
+    let ticketCustomer: [Int32]
+
+    /// The number of customers.
+    public var customerCount: Int { customers.rowCount }
+
+    /// Fuses the tables.
+    ///
+    /// - Parameters:
+    ///   - customers: one row per customer (IDs unique after normalisation).
+    ///   - answers: survey answers or reviews.
+    ///   - orders, returns, carts, tickets: O-data; analyses that need a missing role say so.
+    ///   - mapping: the columns of each role (defaults: the usual names).
+    ///   - options: threads.
+    /// - Throws: ``FusionError`` naming the role, column and reason.
+    /// - Complexity: O(total rows): one hashing pass per customer column and per linking ID column.
+    public init(
+        customers: Table, answers: Table, orders: Table? = nil, returns: Table? = nil, carts: Table? = nil, tickets: Table? = nil,
+        mapping: FusionMapping = FusionMapping(), options: KernelOptions = .default
+    ) throws(FusionError) {
+        let columns = try Fusion.resolve(customers: customers, answers: answers, orders: orders, returns: returns, carts: carts, tickets: tickets, mapping: mapping)
+        var report = FusionReport(customers: customers.rowCount)
+        var keys = KeySpace(normalization: mapping.normalization)
+
+        // Customers: every row a distinct, non-null key, so that code i is row i.
+        let (customerCodes, customerReport) = try FusionError.wrap { try keys.encode(customers, column: columns.customerID, options: options) }
+        report.keyReports[.customers] = customerReport
+        if customerCodes.nullCount > 0 {
+            let row = (0..<customers.rowCount).first { customerCodes[$0] == nil }!
+            throw .nullCustomerID(role: .customers, column: columns.customerID, row: row)
+        }
+        if keys.count != customers.rowCount {
+            var examples: [String] = []
+            for row in 0..<customers.rowCount where Int(customerCodes.codes[row]) != row && examples.count < 5 {
+                examples.append(keys.key(customerCodes.codes[row]))
+            }
+            throw .duplicateCustomers(column: columns.customerID, examples: examples, count: customers.rowCount - keys.count)
+        }
+
+        func encode(_ table: Table?, _ column: String?, _ role: FusionRole) throws(FusionError) -> [Int32] {
+            guard let table else { return [] }
+            guard let column else { return [Int32](repeating: -1, count: table.rowCount) }
+            let (codes, keyReport) = try FusionError.wrap { try keys.encode(table, column: column, unknown: .reportAsNull, options: options) }
+            report.keyReports[role] = keyReport
+            report.unmatched[role] = keyReport.unknown
+            report.nullCustomer[role] = keyReport.nulls
+            return Fusion.indexes(codes)
+        }
+        orderCustomer = try encode(orders, columns.orderCustomer, .orders)
+        returnCustomer = try encode(returns, columns.returnCustomer, .returns)
+        cartCustomer = try encode(carts, columns.cartCustomer, .carts)
+        ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
+
+        // Order facts.
+        if let orders {
+            orderTime = try Fusion.times(orders, columns.orderTime!, role: .orders)
+            orderAmount = try Fusion.amounts(orders, columns.orderAmount!, role: .orders)
+            if let status = columns.orderStatus {
+                var completed = [Bool](repeating: false, count: orders.rowCount)
+                let rows = try FusionError.wrap {
+                    try orders.selection(where: .isIn(status, mapping.orders.completedStatuses.sorted().map { .string($0) }), options: options)
+                }
+                for row in rows { completed[row] = true }
+                orderCompleted = completed
+            } else {
+                orderCompleted = [Bool](repeating: true, count: orders.rowCount)
+            }
+        } else {
+            (orderTime, orderAmount, orderCompleted) = ([], [], [])
+        }
+
+        // Answers: directly by customer, or through the order they name.
+        if let customerColumn = columns.answerCustomer {
+            answerCustomer = try encode(answers, customerColumn, .answers)
+        } else {
+            guard let orders else { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
+            let link = try Fusion.link(answers, columns.answerOrderID!, to: orders, columns.orderID!, options: options)
+            var linked = [Int32](repeating: -1, count: answers.rowCount)
+            var examples: [String] = []
+            var unlinked = 0
+            let ids = answers[columns.answerOrderID!]!
+            for row in 0..<answers.rowCount {
+                let order = link.rows[row]
+                if order >= 0, orderCustomer[Int(order)] >= 0 {
+                    linked[row] = orderCustomer[Int(order)]
+                } else {
+                    unlinked += 1
+                    if examples.count < 5 { examples.append(ids[row].description) }
+                }
+            }
+            answerCustomer = linked
+            report.unlinkedAnswers = unlinked
+            report.unlinkedAnswerExamples = examples
+            report.duplicateOrderIDs = link.duplicates
+        }
+        answerTime = try Fusion.times(answers, columns.answerTime, role: .answers)
+
+        // Returns: each to its order, so that an order returned twice counts once.
+        var returned = [Bool](repeating: false, count: orders?.rowCount ?? 0)
+        if let returns {
+            returnAmount = try columns.returnAmount.map { (name) throws(FusionError) in try Fusion.amounts(returns, name, role: .returns) }
+                ?? [Double](repeating: .nan, count: returns.rowCount)
+            if let orders, let returnOrder = columns.returnOrderID, let orderID = columns.orderID {
+                let link = try Fusion.link(returns, returnOrder, to: orders, orderID, options: options)
+                report.duplicateOrderIDs = max(report.duplicateOrderIDs, link.duplicates)
+                var returnRows = [UInt8](repeating: 0, count: orders.rowCount)
+                for row in 0..<returns.rowCount {
+                    let order = Int(link.rows[row])
+                    guard order >= 0 else { report.returnsWithoutOrder += 1; continue }
+                    if !orderCompleted[order] { report.returnsOfUncompletedOrders += 1 }
+                    if returnCustomer[row] != orderCustomer[order] { report.returnsOfAnotherCustomer += 1 }
+                    if returnRows[order] == 1 { report.ordersReturnedMoreThanOnce += 1 }
+                    returnRows[order] = min(2, returnRows[order] + 1)
+                    if orderCompleted[order] { returned[order] = true }
+                }
+            } else if orders != nil {
+                report.notes.append("returns are not linked to orders (no order id column on both sides): return rates count return rows")
+            }
+        } else {
+            returnAmount = []
+        }
+        orderReturned = returned
+        if let carts {
+            cartValue = try columns.cartValue.map { (name) throws(FusionError) in try Fusion.amounts(carts, name, role: .carts) }
+                ?? [Double](repeating: .nan, count: carts.rowCount)
+        } else {
+            cartValue = []
+        }
+
+        self.customers = customers
+        self.answers = answers
+        self.orders = orders
+        self.returns = returns
+        self.carts = carts
+        self.tickets = tickets
+        self.mapping = mapping
+        self.columns = columns
+        self.keys = keys
+        self.report = report
+        self.options = options
+    }
+}
+
+// MARK: - Building blocks
+
+extension Fusion {
+    /// Key codes as customer indexes, -1 for null.
+    static func indexes(_ codes: KeyCodes) -> [Int32] {
+        var out = [Int32](repeating: -1, count: codes.count)
+        codes.codes.withUnsafeBufferPointer { c in
+            out.withUnsafeMutableBufferPointer { o in
+                if let validity = codes.validity {
+                    for i in 0..<c.count where validity[i] { o[i] = Int32(bitPattern: c[i]) }
+                } else {
+                    for i in 0..<c.count { o[i] = Int32(bitPattern: c[i]) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// A time column as microseconds since the epoch (dates at midnight UTC); `Int64.min` for null.
+    static func times(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> [Int64] {
+        let column = try FusionError.wrap { try table.kernelColumn(name) }
+        if let v = column.timestampValues {
+            var out = v.values.map(\.microsecondsSinceEpoch)
+            if v.nullCount > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .min } }
+            return out
+        }
+        if let v = column.dateValues {
+            var out = v.values.map { Int64($0.daysSinceEpoch) * Timestamp.microsecondsPerDay }
+            if v.nullCount > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .min } }
+            return out
+        }
+        throw .wrongKind(role: role, column: name, kind: column.kind, expected: "a time (timestamp or date)")
+    }
+
+    /// A numeric column as doubles; NaN for null.
+    static func amounts(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> [Double] {
+        let column = try FusionError.wrap { try table.kernelColumn(name) }
+        var out: [Double]
+        var nulls: Int
+        if let v = column.decimalValues {
+            let divisor = Double(ScaledDecimal.powerOf10(v.scale))
+            out = v.units.values.map { Double($0) / divisor }
+            nulls = v.units.nullCount
+            if nulls > 0 { for i in 0..<v.count where v.units.isNull(i) { out[i] = .nan } }
+        } else if let v = column.doubleValues {
+            out = Array(v.values)
+            nulls = v.nullCount
+            if nulls > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .nan } }
+        } else if let v = column.int64Values {
+            out = v.values.map { Double($0) }
+            nulls = v.nullCount
+            if nulls > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .nan } }
+        } else {
+            throw .wrongKind(role: role, column: name, kind: column.kind, expected: "numeric (decimal, double or int64)")
+        }
+        return out
+    }
+
+    /// For each row of `table`, the row of `target` whose `targetColumn` equals its `column` (-1: none),
+    /// and how many target rows repeat an ID that a row of `table` names.
+    static func link(_ table: Table, _ column: String, to target: Table, _ targetColumn: String, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int) {
+        var ids = KeySpace()
+        let (codes, _) = try FusionError.wrap { try ids.encode(table, column: column, options: options) }
+        let (targetCodes, _) = try FusionError.wrap { try ids.encode(target, column: targetColumn, unknown: .reportAsNull, options: options) }
+        var first = [Int32](repeating: -1, count: ids.count)
+        var duplicates = 0
+        for row in 0..<target.rowCount {
+            guard let code = targetCodes[row] else { continue }
+            if first[Int(code)] < 0 { first[Int(code)] = Int32(row) } else { duplicates += 1 }
+        }
+        var rows = [Int32](repeating: -1, count: table.rowCount)
+        for row in 0..<table.rowCount { if let code = codes[row] { rows[row] = first[Int(code)] } }
+        return (rows, duplicates)
+    }
+
+    /// Resolves every role's columns and checks their kinds.
+    static func resolve(
+        customers: Table, answers: Table, orders: Table?, returns: Table?, carts: Table?, tickets: Table?, mapping m: FusionMapping
+    ) throws(FusionError) -> FusionColumns {
+        let c = ColumnResolver(table: customers, role: .customers)
+        let customerID = try c.resolve("customer", explicit: m.customers.customer, defaults: "customer", required: true)!
+        try c.require(customerID, "an ID (string or int64)", ColumnResolver.isID)
+
+        let a = ColumnResolver(table: answers, role: .answers)
+        let throughOrders = m.answers.linkThroughOrders
+        let answerCustomer = throughOrders ? nil : try a.resolve("customer", explicit: m.answers.customer, defaults: "customer", required: false)
+        let answerOrder = try a.resolve("order id", explicit: m.answers.orderID, defaults: "orderID", required: answerCustomer == nil)
+        if answerCustomer == nil && orders == nil { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
+        var columns = FusionColumns(
+            customerID: customerID, answerCustomer: answerCustomer, answerOrderID: answerOrder,
+            answerTime: try a.resolve("time", explicit: m.answers.time, defaults: "answers.time", required: true)!,
+            responseID: try a.resolve("response id", explicit: m.answers.responseID, defaults: "responseID", required: false),
+            nps: try a.resolve("nps", explicit: m.answers.nps, defaults: "nps", required: false),
+            csat: try a.resolve("csat", explicit: m.answers.csat, defaults: "csat", required: false),
+            ces: try a.resolve("ces", explicit: m.answers.ces, defaults: "ces", required: false),
+            sentiment: try a.resolve("sentiment", explicit: m.answers.sentiment, defaults: "sentiment", required: false),
+            channel: try a.resolve("channel", explicit: m.answers.channel, defaults: "channel", required: false),
+            comment: try a.resolve("comment", explicit: m.answers.comment, defaults: "comment", required: false))
+        try a.require(columns.answerCustomer, "an ID (string or int64)", ColumnResolver.isID)
+        try a.require(columns.answerOrderID, "an ID (string or int64)", ColumnResolver.isID)
+        try a.require(columns.answerTime, "a time (timestamp or date)", ColumnResolver.isTime)
+        for score in [columns.nps, columns.csat, columns.ces] { try a.require(score, "int64 (whole-number scores)") { $0 == .int64 } }
+        try a.require(columns.sentiment, "numeric (double, decimal or int64)", ColumnResolver.isNumeric)
+        try a.require(columns.responseID, "an ID (string or int64)", ColumnResolver.isID)
+
+        if let orders {
+            let o = ColumnResolver(table: orders, role: .orders)
+            columns.orderCustomer = try o.resolve("customer", explicit: m.orders.customer, defaults: "customer", required: true)
+            columns.orderID = try o.resolve("order id", explicit: m.orders.orderID, defaults: "orderID", required: answerCustomer == nil)
+            columns.orderTime = try o.resolve("time", explicit: m.orders.time, defaults: "orders.time", required: true)
+            columns.orderAmount = try o.resolve("amount", explicit: m.orders.amount, defaults: "amount", required: true)
+            columns.orderStatus = try o.resolve("status", explicit: m.orders.status, defaults: "status", required: false)
+            try o.require(columns.orderCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try o.require(columns.orderID, "an ID (string or int64)", ColumnResolver.isID)
+            try o.require(columns.orderTime, "a time (timestamp or date)", ColumnResolver.isTime)
+            try o.require(columns.orderAmount, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
+            try o.require(columns.orderStatus, "a string", { $0 == .string })
+        }
+        if let returns {
+            let r = ColumnResolver(table: returns, role: .returns)
+            columns.returnCustomer = try r.resolve("customer", explicit: m.returns.customer, defaults: "customer", required: true)
+            columns.returnOrderID = try r.resolve("order id", explicit: m.returns.orderID, defaults: "orderID", required: false)
+            columns.returnTime = try r.resolve("time", explicit: m.returns.time, defaults: "returns.time", required: false)
+            columns.returnAmount = try r.resolve("amount", explicit: m.returns.amount, defaults: "returns.amount", required: false)
+            try r.require(columns.returnCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.returnOrderID, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.returnTime, "a time (timestamp or date)", ColumnResolver.isTime)
+            try r.require(columns.returnAmount, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
+        }
+        if let carts {
+            let k = ColumnResolver(table: carts, role: .carts)
+            columns.cartCustomer = try k.resolve("customer", explicit: m.carts.customer, defaults: "customer", required: true)
+            columns.cartTime = try k.resolve("time", explicit: m.carts.time, defaults: "carts.time", required: false)
+            columns.cartValue = try k.resolve("value", explicit: m.carts.value, defaults: "carts.value", required: false)
+            try k.require(columns.cartCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try k.require(columns.cartTime, "a time (timestamp or date)", ColumnResolver.isTime)
+            try k.require(columns.cartValue, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
+        }
+        if let tickets {
+            let t = ColumnResolver(table: tickets, role: .tickets)
+            columns.ticketCustomer = try t.resolve("customer", explicit: m.tickets.customer, defaults: "customer", required: true)
+            columns.ticketTime = try t.resolve("time", explicit: m.tickets.time, defaults: "tickets.time", required: false)
+            try t.require(columns.ticketCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try t.require(columns.ticketTime, "a time (timestamp or date)", ColumnResolver.isTime)
+        }
+        return columns
+    }
+
+    /// The table of a role, or ``FusionError/missingRole(_:neededBy:)``.
+    func require(_ role: FusionRole, for analysis: String) throws(FusionError) -> Table {
+        let table: Table? = switch role {
+        case .answers: answers
+        case .customers: customers
+        case .orders: orders
+        case .returns: returns
+        case .carts: carts
+        case .tickets: tickets
+        }
+        guard let table else { throw .missingRole(role, neededBy: analysis) }
+        return table
+    }
+}
+
+/// What a fusion matched, and every row it could not place.
+public struct FusionReport: Hashable, Sendable, CustomStringConvertible {
+    /// Rows of the customers table.
+    public var customers: Int
+    /// The key encoding of each role's customer column (values, changes by normalisation, collisions, unknown IDs).
+    public var keyReports: [FusionRole: KeyEncodingReport] = [:]
+    /// Rows whose customer ID is not in the customers table, per role (they count in no customer's figures).
+    public var unmatched: [FusionRole: Int] = [:]
+    /// Rows with a null customer ID, per role (guest carts).
+    public var nullCustomer: [FusionRole: Int] = [:]
+    /// Answers linked through orders whose order id matched no order (or an order of no known customer), with examples.
+    public var unlinkedAnswers = 0
+    public var unlinkedAnswerExamples: [String] = []
+    /// Order ids that appear more than once in the orders table (the first row wins when linking).
+    public var duplicateOrderIDs = 0
+    /// Return rows whose order id matches no order.
+    public var returnsWithoutOrder = 0
+    /// Return rows of an order that is not completed (they do not count in return rates).
+    public var returnsOfUncompletedOrders = 0
+    /// Return rows whose customer differs from their order's customer.
+    public var returnsOfAnotherCustomer = 0
+    /// Orders with more than one return row (each counts once in return rates).
+    public var ordersReturnedMoreThanOnce = 0
+    /// Other remarks.
+    public var notes: [String] = []
+
+    /// A report for `customers` customers and nothing else yet.
+    public init(customers: Int) { self.customers = customers }
+
+    /// One line per finding; "all rows matched" when there is none.
+    public var description: String {
+        var lines = ["\(customers) customers"]
+        for role in FusionRole.allCases {
+            if let n = unmatched[role], n > 0 {
+                let examples = keyReports[role]?.unknownExamples ?? []
+                lines.append("\(role.rawValue): \(n) rows name a customer not in the customers table (e.g. \(examples.map { "'\($0)'" }.joined(separator: ", ")))")
+            }
+            if let n = nullCustomer[role], n > 0 { lines.append("\(role.rawValue): \(n) rows without a customer ID\(role == .carts ? " (guest carts)" : "")") }
+            if let collisions = keyReports[role]?.collisionCount, collisions > 0 {
+                lines.append("\(role.rawValue): \(collisions) customer IDs were merged by normalisation: \(keyReports[role]!.collisions.prefix(3).map(\.description).joined(separator: "; "))")
+            }
+        }
+        if unlinkedAnswers > 0 { lines.append("answers: \(unlinkedAnswers) could not be linked to a customer through their order id (e.g. \(unlinkedAnswerExamples.joined(separator: ", ")))") }
+        if duplicateOrderIDs > 0 { lines.append("orders: \(duplicateOrderIDs) rows repeat an order id") }
+        if returnsWithoutOrder > 0 { lines.append("returns: \(returnsWithoutOrder) rows name no known order") }
+        if returnsOfUncompletedOrders > 0 { lines.append("returns: \(returnsOfUncompletedOrders) rows return an order that is not completed") }
+        if returnsOfAnotherCustomer > 0 { lines.append("returns: \(returnsOfAnotherCustomer) rows name another customer than their order") }
+        if ordersReturnedMoreThanOnce > 0 { lines.append("returns: \(ordersReturnedMoreThanOnce) orders have several return rows (each counts once)") }
+        lines += notes
+        if lines.count == 1 { lines.append("every row matched a customer") }
+        return lines.joined(separator: "\n")
+    }
+}
