@@ -137,8 +137,9 @@ extension Fusion {
                 }
                 return column
             }
-            let ids = try FusionError.wrap { try RowKeys.encode(left: [(name, column)], right: nil, nullsAreValues: true) }.left
-            var labels = [String](repeating: "", count: ids.count)
+            let keys = try FusionError.wrap { try RowKeys.encode(left: [(name, column)], right: nil, nullsAreValues: true) }
+            let ids = keys.left
+            var labels = [String](repeating: "", count: keys.count)
             for (row, id) in ids.enumerated() where labels[Int(id)].isEmpty { labels[Int(id)] = column.isNull(row) ? "(null)" : column[row].description }
             // Sort the values by label; ids become ranks.
             let order = labels.indices.sorted { labels[$0] < labels[$1] }
