@@ -123,7 +123,7 @@ extension ExperienceMetric {
 extension Table {
     /// Experience metrics per group of the `keys` columns (null keys form a group).
     ///
-    /// One row per group, in order of first appearance: the key columns, then
+    /// One row per group, in order of first appearance (no keys: one row for all), the key columns, then
     /// each metric's columns (see ``ExperienceMetric``). Every metric carries its n
     /// and a 95% interval; a score outside its scale is an error, never clamped.
     ///
@@ -131,16 +131,50 @@ extension Table {
     ///   ``FusionError/wrongKind(role:column:kind:expected:)``, ``FusionError/outOfScale(role:column:row:value:scale:)``.
     /// - Complexity: O(rows × (keys + metrics)).
     public func experienceGrouped(by keys: [String], metrics: [ExperienceMetric]) throws(FusionError) -> Table {
-        let keyColumns = try keys.map { (name) throws(FusionError) in (name: name, column: try FusionError.wrap { try kernelColumn(name) }) }
-        let ids = try FusionError.wrap { try RowKeys.encode(left: keyColumns, right: nil, nullsAreValues: true) }
-        var firstRow = [Int](repeating: -1, count: ids.count)
-        for (row, id) in ids.left.enumerated() where firstRow[Int(id)] < 0 { firstRow[Int(id)] = row }
-        var columns = keyColumns.map { (name: $0.name, column: $0.column.gathered(rows: firstRow)) }
+        var columns: [(name: String, column: Column)] = []
+        let groups: [Int32], groupCount: Int
+        if keys.isEmpty {
+            // One group: every row.
+            (groups, groupCount) = ([Int32](repeating: 0, count: rowCount), 1)
+        } else {
+            let keyColumns = try keys.map { (name) throws(FusionError) in (name: name, column: try FusionError.wrap { try kernelColumn(name) }) }
+            let ids = try FusionError.wrap { try RowKeys.encode(left: keyColumns, right: nil, nullsAreValues: true) }
+            var firstRow = [Int](repeating: -1, count: ids.count)
+            for (row, id) in ids.left.enumerated() where firstRow[Int(id)] < 0 { firstRow[Int(id)] = row }
+            columns = keyColumns.map { (name: $0.name, column: $0.column.gathered(rows: firstRow)) }
+            (groups, groupCount) = (ids.left, ids.count)
+        }
         for metric in metrics {
-            let summaries = try metric.summarize(self, groups: ids.left, groupCount: ids.count, role: .answers)
-            columns += summaries.columns(named: metric.name)
+            columns += try metric.summarize(self, groups: groups, groupCount: groupCount, role: .answers).columns(named: metric.name)
         }
         return try FusionError.wrap { try Table(columns: columns) }
+    }
+
+    /// The NPS of the int64 column `column` over every row.
+    ///
+    /// - Throws: as ``experienceGrouped(by:metrics:)``.
+    /// - Complexity: O(rows).
+    public func npsSummary(_ column: String, scale: NPSScale = .standard) throws(FusionError) -> NPSSummary {
+        guard case .nps(let s) = try ExperienceMetric.nps(column, scale: scale).summarize(self, groups: [Int32](repeating: 0, count: rowCount), groupCount: 1, role: .answers) else { return NPSSummary() }
+        return s[0]
+    }
+
+    /// The top-box summary (CSAT, CES) of the int64 column `column` over every row.
+    ///
+    /// - Throws: as ``experienceGrouped(by:metrics:)``.
+    /// - Complexity: O(rows).
+    public func topBoxSummary(_ column: String, scale: TopBoxScale) throws(FusionError) -> TopBoxSummary {
+        guard case .topBox(let s) = try ExperienceMetric.csat(column, scale: scale).summarize(self, groups: [Int32](repeating: 0, count: rowCount), groupCount: 1, role: .answers) else { return TopBoxSummary() }
+        return s[0]
+    }
+
+    /// The sentiment summary of the numeric column `column` over every row.
+    ///
+    /// - Throws: as ``experienceGrouped(by:metrics:)``.
+    /// - Complexity: O(rows).
+    public func sentimentSummary(_ column: String, scale: SentimentScale = .standard) throws(FusionError) -> SentimentSummary {
+        guard case .sentiment(let s) = try ExperienceMetric.sentiment(column, scale: scale).summarize(self, groups: [Int32](repeating: 0, count: rowCount), groupCount: 1, role: .answers) else { return SentimentSummary() }
+        return s[0]
     }
 }
 

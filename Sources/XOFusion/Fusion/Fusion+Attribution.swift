@@ -83,7 +83,7 @@ extension Fusion {
         var labels = ["unattributed", "no amount"]
         var lower = "0"
         for edge in bands {
-            let upper = edge.formatted(significant: 6)
+            let upper = edge == edge.rounded() && abs(edge) < 1e15 ? String(Int64(edge)) : String(edge)
             labels.append("\(lower)–<\(upper)")
             lower = upper
         }
