@@ -134,3 +134,21 @@ public struct SentimentScale: Hashable, Sendable {
 public enum SentimentBand: String, Hashable, Sendable, CaseIterable {
     case negative, neutral, positive
 }
+
+extension ColumnSpec {
+    /// A CSV column of NPS answers on `scale`: int64, and a value outside the scale rejects
+    /// the whole record at ingest (kind `out_of_range`), never clamped.
+    public static func nps(_ name: String, scale: NPSScale = .standard, rename: String? = nil, required: Bool = false) -> ColumnSpec {
+        ColumnSpec(name, .int64, rename: rename, required: required, allowedRange: Double(scale.range.lowerBound)...Double(scale.range.upperBound))
+    }
+
+    /// A CSV column of top-box answers (CSAT, CES) on `scale`, checked at ingest as ``nps(_:scale:rename:required:)``.
+    public static func topBox(_ name: String, scale: TopBoxScale, rename: String? = nil, required: Bool = false) -> ColumnSpec {
+        ColumnSpec(name, .int64, rename: rename, required: required, allowedRange: Double(scale.range.lowerBound)...Double(scale.range.upperBound))
+    }
+
+    /// A CSV column of sentiment scores on `scale` (double), checked at ingest.
+    public static func sentiment(_ name: String, scale: SentimentScale = .standard, rename: String? = nil, required: Bool = false) -> ColumnSpec {
+        ColumnSpec(name, .double, rename: rename, required: required, allowedRange: scale.range)
+    }
+}

@@ -67,8 +67,11 @@ public struct Fusion: Sendable {
         }
         if keys.count != customers.rowCount {
             var examples: [String] = []
-            for row in 0..<customers.rowCount where Int(customerCodes.codes[row]) != row && examples.count < 5 {
-                examples.append(keys.key(customerCodes.codes[row]))
+            var seen = [Bool](repeating: false, count: keys.count)
+            for row in 0..<customers.rowCount {
+                let code = Int(customerCodes.codes[row])
+                if seen[code] && examples.count < 5 { examples.append(keys.key(UInt32(code))) }
+                seen[code] = true
             }
             throw .duplicateCustomers(column: columns.customerID, examples: examples, count: customers.rowCount - keys.count)
         }
