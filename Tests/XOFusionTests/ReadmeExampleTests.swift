@@ -68,3 +68,20 @@ import XOFusion
         #expect(Array(try attributed.decimal("amount")) == [ScaledDecimal("9.99"), ScaledDecimal("9.99"), nil])
     }
 }
+
+/// The README's "Fusing X and O data" snippet, on the hand-computed tables.
+@Suite struct ReadmeFusionSnippetTests {
+    @Test func snippetRuns() throws {
+        let (customers, answers, orders, returns, carts) = (HandExample.customers, HandExample.answers, HandExample.orders, HandExample.returns, HandExample.carts)
+        let fusion = try Fusion(customers: customers, answers: answers, orders: orders, returns: returns, carts: carts)
+        print(fusion.report)
+        let profile = try fusion.customerProfile()
+        let card = try fusion.scorecard()
+        let attribution = try fusion.attribution()
+        let trend = try fusion.trend(options: TrendOptions(period: .month, dimension: "region"))
+        for incident in trend.incidents { print(incident) }
+        let byChannel = try answers.experienceGrouped(by: ["channel"], metrics: [.nps("nps"), .csat("csat")])
+        #expect(profile.table.rowCount == 5 && card.table.rowCount == 4 && attribution.table.rowCount == 3)
+        #expect(trend.table.rowCount == 2 && byChannel.rowCount == 3)
+    }
+}
