@@ -1,0 +1,81 @@
+import Testing
+import XOFusion
+
+/// The scorecard's segment flags and the trend's incident finder on data built to have exactly one effect.
+@Suite struct FlagsAndIncidentsTests {
+    /// Answers for a customer per answer: `cells[(region, month)] = (promoters, passives, detractors)`.
+    static func world(_ cells: [(region: String, month: Int, p: Int, pa: Int, d: Int)]) throws -> Fusion {
+        var customers: [String] = [], regions: [String] = [], times: [Timestamp] = [], scores: [Int64?] = []
+        for cell in cells {
+            for (count, score) in [(cell.p, Int64(10)), (cell.pa, 8), (cell.d, 3)] {
+                for _ in 0..<count {
+                    customers.append("C\(customers.count)")
+                    regions.append(cell.region)
+                    times.append(Timestamp(year: 2025, month: cell.month, day: 15, hour: 12)!)
+                    scores.append(score)
+                }
+            }
+        }
+        let customerTable = try Table(["customer_id": try .string(customers), "region": try .string(regions, layout: .dictionary)])
+        let answers = try Table(["customer_id": try .string(customers), "responded_at": .timestamp(times), "nps": .int64(scores)])
+        return try Fusion(customers: customerTable, answers: answers)
+    }
+
+    @Test func onlyTheDipOfOneRegionIsAnIncident() throws {
+        var cells: [(region: String, month: Int, p: Int, pa: Int, d: Int)] = []
+        for month in 1...8 {
+            for region in ["EU-North", "EU-South", "NA-East", "MEA"] {
+                var (p, pa, d) = (150, 100, 50)                      // NPS +33
+                if region == "MEA" { (p, pa, d) = (100, 100, 100) }  // a steady, lower level: NPS 0, every month
+                if month == 6 { (p, pa, d) = (p - 40, pa, d + 40) }  // a seasonal dip shared by everyone
+                if region == "EU-South" && month == 3 { (p, pa, d) = (60, 100, 140) }   // the incident: NPS −27
+                cells.append((region, month, p, pa, d))
+            }
+        }
+        let trend = try Self.world(cells).trend(options: TrendOptions(period: .month, dimension: "region"))
+        #expect(trend.incidents.map { "\($0.value) \($0.period)" } == ["EU-South 2025-03"])
+        let incident = try #require(trend.incidents.first)
+        #expect(abs(incident.nps.score! - (-80.0 / 3)) < 1e-9)
+        #expect(incident.effect < -50 && incident.adjustedP < 1e-6)
+        // A plain "below the others" test would have flagged MEA every month; the usual gap removes it.
+        #expect(trend.table.rowCount == 32)
+    }
+
+    @Test func smallDipsAreNotIncidents() throws {
+        // A 6-point dip with 5,000 answers a cell is significant but below the 10-point minimum.
+        var cells: [(region: String, month: Int, p: Int, pa: Int, d: Int)] = []
+        for month in 1...4 {
+            for region in ["A", "B"] {
+                cells.append((region, month, region == "A" && month == 2 ? 2_350 : 2_500, 1_500, region == "A" && month == 2 ? 1_150 : 1_000))
+            }
+        }
+        let fusion = try Self.world(cells)
+        #expect(try fusion.trend(options: TrendOptions(dimension: "region")).incidents.isEmpty)
+        #expect(try fusion.trend(options: TrendOptions(dimension: "region", minimumDrop: 2)).incidents.map(\.period) == ["2025-02"])
+    }
+
+    @Test func scorecardFlagsTheSegmentThatReturnsMore() throws {
+        // 300 detractors and 300 promoters, one completed order each; half the detractors' orders are returned, 5% of the promoters'.
+        let n = 300
+        let ids = (0..<(2 * n)).map { "C\($0)" }
+        let customers = try Table(["customer_id": try .string(ids)])
+        let answers = try Table([
+            "customer_id": try .string(ids), "responded_at": .timestamp(ids.map { _ in Timestamp(year: 2025, month: 1, day: 2)! }),
+            "nps": .int64(ids.indices.map { Int64($0 < n ? 2 : 10) }),
+        ])
+        let orders = try Table([
+            "order_id": try .string(ids.map { "O" + $0 }), "customer_id": try .string(ids),
+            "ordered_at": .timestamp(ids.map { _ in Timestamp(year: 2025, month: 1, day: 1)! }), "amount": .double(ids.map { _ in 50.0 }),
+        ])
+        let returned = ids.indices.filter { $0 < n ? $0 % 2 == 0 : $0 % 20 == 0 }
+        let returns = try Table(["order_id": try .string(returned.map { "O" + ids[$0] }), "customer_id": try .string(returned.map { ids[$0] })])
+        let card = try Fusion(customers: customers, answers: answers, orders: orders, returns: returns).scorecard()
+        let detractors = try #require(card.segments.first { $0.segment == "detractor" })
+        let promoters = try #require(card.segments.first { $0.segment == "promoter" })
+        #expect(detractors.returnRate == 0.5 && promoters.returnRate == 15.0 / 300)
+        #expect(detractors.flags.map(\.metric) == ["return_rate"] && detractors.flags[0].higher)
+        #expect(promoters.flags.map(\.metric) == ["return_rate"] && !promoters.flags[0].higher)
+        // Average order value is 50 for everyone: no flag there (no spread, no test).
+        #expect(try card.table.string("flags")[0]!.hasPrefix("return_rate higher"))
+    }
+}
