@@ -121,40 +121,35 @@ extension Fusion {
             columns.append(("return_rate", .double((0..<n).map { count[$0] > 0 ? Double(returned[$0]) / Double(count[$0]) : nil })))
         }
         if let returns {
-            let times = try self.columns.returnTime.map { (name) throws(FusionError) in try Fusion.times(returns, name, role: .returns) }
-            var count = [Int64](repeating: 0, count: n), amount = [Double](repeating: 0, count: n)
-            for row in 0..<returnCustomer.count {
-                let c = Int(returnCustomer[row])
-                guard c >= 0, (times?[row] ?? .min) <= limit else { continue }
-                count[c] += 1
-                if !returnAmount[row].isNaN { amount[c] += returnAmount[row] }
-            }
+            let (count, amount) = try perCustomer(returnCustomer, returns, self.columns.returnTime, .returns, amounts: returnAmount, limit: limit)
             columns.append(("return_count", .int64(count)))
             columns.append(("returned_amount", .double(amount)))
         }
         if let carts {
-            let times = try self.columns.cartTime.map { (name) throws(FusionError) in try Fusion.times(carts, name, role: .carts) }
-            var count = [Int64](repeating: 0, count: n), value = [Double](repeating: 0, count: n)
-            for row in 0..<cartCustomer.count {
-                let c = Int(cartCustomer[row])
-                guard c >= 0, (times?[row] ?? .min) <= limit else { continue }
-                count[c] += 1
-                if !cartValue[row].isNaN { value[c] += cartValue[row] }
-            }
+            let (count, value) = try perCustomer(cartCustomer, carts, self.columns.cartTime, .carts, amounts: cartValue, limit: limit)
             columns.append(("cart_count", .int64(count)))
             columns.append(("cart_value", .double(value)))
         }
         if let tickets {
-            let times = try self.columns.ticketTime.map { (name) throws(FusionError) in try Fusion.times(tickets, name, role: .tickets) }
-            var count = [Int64](repeating: 0, count: n)
-            for row in 0..<ticketCustomer.count {
-                let c = Int(ticketCustomer[row])
-                guard c >= 0, (times?[row] ?? .min) <= limit else { continue }
-                count[c] += 1
-            }
-            columns.append(("ticket_count", .int64(count)))
+            columns.append(("ticket_count", .int64(try perCustomer(ticketCustomer, tickets, self.columns.ticketTime, .tickets, amounts: nil, limit: limit).count)))
         }
         let table = try FusionError.wrap { try Table(columns: columns) }
         return CustomerProfile(table: table, summary: summary)
+    }
+
+    /// Rows per customer and the sum of their amounts (NaN skipped), counting rows at or before `limit`
+    /// when the table has a time column.
+    private func perCustomer(
+        _ customer: [Int32], _ table: Table, _ timeColumn: String?, _ role: FusionRole, amounts: [Double]?, limit: Int64
+    ) throws(FusionError) -> (count: [Int64], sum: [Double]) {
+        let times = try timeColumn.map { (name) throws(FusionError) in try Fusion.times(table, name, role: role) }
+        var count = [Int64](repeating: 0, count: customerCount), sum = [Double](repeating: 0, count: customerCount)
+        for row in 0..<customer.count {
+            let c = Int(customer[row])
+            guard c >= 0, (times?[row] ?? .min) <= limit else { continue }
+            count[c] += 1
+            if let amounts, !amounts[row].isNaN { sum[c] += amounts[row] }
+        }
+        return (count, sum)
     }
 }

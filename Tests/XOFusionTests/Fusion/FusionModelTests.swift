@@ -121,4 +121,17 @@ import XOFusion
         #expect(report.returnsWithoutOrder == 1)          // O77
         #expect(report.returnsOfAnotherCustomer == 1)     // O1 is C1's
     }
+
+    @Test func ticketsAndAnAsOfDate() throws {
+        let tickets = try Table(["customer_id": try .string(["C2", "C2", "C5", "C7"]), "opened_at": .timestamp([0, 6, 2, 1].map { HandExample.at($0) })])
+        let fusion = try Fusion(customers: customers, answers: answers, orders: orders, returns: HandExample.returns, carts: HandExample.carts, tickets: tickets)
+        #expect(fusion.report.unmatched[.tickets] == 1)                          // C7
+        #expect(try fusion.customerProfile().table.int64("ticket_count").map { $0 } == [0, 2, 0, 0, 1])
+        // As of day 2: C1's latest NPS is R01 (10), C2's is R03 (3); O2 (day 4) and the day-6 ticket do not count yet.
+        let early = try fusion.customerProfile(options: ProfileOptions(asOf: HandExample.at(2))).table
+        #expect(try early.int64("latest_nps").map { $0 } == [10, 3, nil, nil, 7])
+        #expect(try early.int64("order_count").map { $0 } == [1, 1, 0, 1, 1])
+        #expect(try early.int64("ticket_count").map { $0 } == [0, 1, 0, 0, 1])
+        #expect(try early.int64("cart_count").map { $0 } == [0, 2, 0, 0, 0])
+    }
 }
