@@ -65,31 +65,25 @@ extension Fusion {
             columns.append(("segment", try FusionError.wrap { try Column.string(segment.map(\.rawValue), layout: .dictionary) }))
             columns.append(("latest_nps", .int64(latest.map { $0 < 0 ? nil : $0 })))
         }
-        for (name, column, scale) in [("mean_csat", self.columns.csat, mapping.answers.csatScale.range), ("mean_ces", self.columns.ces, mapping.answers.cesScale.range)] {
+        // Means over all of a customer's answers; the scores' kinds were checked when the fusion was built.
+        let scales = mapping.answers
+        let means: [(name: String, column: String?, range: ClosedRange<Double>)] = [
+            ("mean_csat", self.columns.csat, Double(scales.csatScale.range.lowerBound)...Double(scales.csatScale.range.upperBound)),
+            ("mean_ces", self.columns.ces, Double(scales.cesScale.range.lowerBound)...Double(scales.cesScale.range.upperBound)),
+            ("mean_sentiment", self.columns.sentiment, scales.sentimentScale.range),
+        ]
+        for (name, column, range) in means {
             guard let column else { continue }
-            let values = try ScoreColumn.integers(answers, column, role: .answers)
-            var sum = [Int64](repeating: 0, count: n), count = [Int32](repeating: 0, count: n)
-            for row in 0..<answerCustomer.count {
-                let c = Int(answerCustomer[row])
-                guard c >= 0, answerTime[row] <= limit, let v = values[row] else { continue }
-                guard scale.contains(v) else { throw .outOfScale(role: .answers, column: column, row: row, value: String(v), scale: "\(scale)") }
-                sum[c] += v
-                count[c] += 1
-            }
-            columns.append((name, .double((0..<n).map { count[$0] > 0 ? Double(sum[$0]) / Double(count[$0]) : nil })))
-        }
-        if let column = self.columns.sentiment {
             let values = try ScoreColumn.numbers(answers, column, role: .answers)
-            let range = mapping.answers.sentimentScale.range
             var sum = [Double](repeating: 0, count: n), count = [Int32](repeating: 0, count: n)
             for row in 0..<answerCustomer.count {
                 let c = Int(answerCustomer[row])
                 guard c >= 0, answerTime[row] <= limit, let v = values[row] else { continue }
-                guard range.contains(v) else { throw .outOfScale(role: .answers, column: column, row: row, value: String(v), scale: "sentiment \(range)") }
+                guard range.contains(v) else { throw .outOfScale(role: .answers, column: column, row: row, value: v.formatted(significant: 6), scale: "\(range)") }
                 sum[c] += v
                 count[c] += 1
             }
-            columns.append(("mean_sentiment", .double((0..<n).map { count[$0] > 0 ? sum[$0] / Double(count[$0]) : nil })))
+            columns.append((name, .double((0..<n).map { count[$0] > 0 ? sum[$0] / Double(count[$0]) : nil })))
         }
         summary.withAnswers = responses.lazy.filter { $0 > 0 }.count
         columns.append(("response_count", .int64(responses)))
@@ -138,11 +132,12 @@ extension Fusion {
     }
 
     /// Rows per customer and the sum of their amounts (NaN skipped), counting rows at or before `limit`
-    /// when the table has a time column.
+    /// when the table has a time column (rows without a time count).
     private func perCustomer(
         _ customer: [Int32], _ table: Table, _ timeColumn: String?, _ role: FusionRole, amounts: [Double]?, limit: Int64
     ) throws(FusionError) -> (count: [Int64], sum: [Double]) {
-        let times = try timeColumn.map { (name) throws(FusionError) in try Fusion.times(table, name, role: role) }
+        // Times are read only when a date limits the profile.
+        let times = limit == .max ? nil : try timeColumn.map { (name) throws(FusionError) in try Fusion.times(table, name, role: role) }
         var count = [Int64](repeating: 0, count: customerCount), sum = [Double](repeating: 0, count: customerCount)
         for row in 0..<customer.count {
             let c = Int(customer[row])

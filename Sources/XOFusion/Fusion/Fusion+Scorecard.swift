@@ -250,10 +250,8 @@ extension Double {
     /// The value with `significant` significant digits, for messages.
     func formatted(significant: Int) -> String {
         guard isFinite, self != 0 else { return String(self) }
-        let digits = Swift.max(0, significant - 1 - Int((abs(self)).log10Floor))
+        let digits = Swift.max(0, significant - 1 - Int(Foundation.floor(Foundation.log10(abs(self)))))
         if digits > 12 { return String(format: "%.\(significant - 1)e", self) }
         return String(format: "%.\(digits)f", self)
     }
-
-    fileprivate var log10Floor: Double { Foundation.floor(Foundation.log10(self)) }
 }
