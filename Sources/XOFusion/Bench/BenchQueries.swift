@@ -29,11 +29,7 @@ public enum BenchQueries {
 
     /// `{"rows": [...]}`: the named columns of every row (already in the canonical order).
     public static func rows(_ table: Table, query: String) -> JSONValue {
-        let names = resultColumns[query] ?? table.schema.names
-        let columns = names.map { table[$0] }
-        return .object([("rows", .array((0..<table.rowCount).map { row in
-            .object(zip(names, columns).map { name, column in (name, column.map { json($0[row]) } ?? .null) })
-        }))])
+        .object([("rows", .rows(of: table, columns: resultColumns[query] ?? table.schema.names))])
     }
 
     /// `{"checksum": {...}}`: Q2's order-independent checksum, as `common.py` computes it: per column the
@@ -74,17 +70,4 @@ public enum BenchQueries {
     }
 
     static func integer(_ v: Int128) -> JSONValue { Int(exactly: v).map { .int($0) } ?? .bigInt(v) }
-
-    static func json(_ cell: CellValue) -> JSONValue {
-        switch cell {
-        case .null: .null
-        case .int64(let v): .int(Int(v))
-        case .double(let v): .double(v)
-        case .bool(let v): .bool(v)
-        case .decimal(let v): .double(v.doubleValue)
-        case .timestamp(let v): .string(v.description)
-        case .date(let v): .string(v.description)
-        case .string(let v): .string(v)
-        }
-    }
 }

@@ -197,6 +197,15 @@ enum ScoreColumn {
         if let v = column.int64Values { return .int64(v) }
         throw .wrongKind(role: role, column: name, kind: column.kind, expected: "numeric (double, decimal or int64)")
     }
+
+    /// A numeric or bool column (true = 1) read as doubles: the outcome and drivers of a driver analysis.
+    static func numbersOrBools(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> NumericValues {
+        if let v = table[name]?.boolValues { return .bool(v) }
+        do { return try numbers(table, name, role: role) } catch {
+            guard case .wrongKind(let role, let column, let kind, _) = error else { throw error }
+            throw .wrongKind(role: role, column: column, kind: kind, expected: "numeric or bool")
+        }
+    }
 }
 
 /// A numeric column as `Double?` per row.
@@ -204,9 +213,11 @@ enum NumericValues {
     case double(ColumnValues<Double>)
     case decimal(ColumnValues<Int64>, Double)
     case int64(ColumnValues<Int64>)
+    case bool(ColumnValues<Bool>)
 
     subscript(row: Int) -> Double? {
         switch self {
+        case .bool(let v): v[row].map { $0 ? 1 : 0 }
         case .double(let v): v[row]
         case .decimal(let v, let divisor): v[row].map { Double($0) / divisor }
         case .int64(let v): v[row].map { Double($0) }

@@ -4,7 +4,8 @@ public struct CustomerProfile: Sendable {
     /// One row per row of the customers table, in its order. Columns (those of absent roles are left out):
     /// `customer_id` (named as in the customers table), `segment`, `latest_nps`, `mean_csat`, `mean_ces`,
     /// `mean_sentiment`, `response_count`, `last_answer_at`, `order_count`, `revenue`, `last_order_at`,
-    /// `returned_orders`, `return_rate`, `return_count`, `returned_amount`, `cart_count`, `cart_value`, `ticket_count`.
+    /// `returned_orders`, `return_rate`, `repeat_purchase` (at least 2 completed orders), `return_count`, `returned_amount`,
+    /// `cart_count`, `cart_value`, `abandonment_rate` (carts / (carts + completed orders)), `ticket_count`.
     public let table: Table
     /// Totals over the profile.
     public let summary: ProfileSummary
@@ -90,6 +91,7 @@ extension Fusion {
         columns.append(("last_answer_at", .timestamp(lastAnswer.map { $0 == .min ? nil : Timestamp(microsecondsSinceEpoch: $0) })))
 
         // Orders.
+        var completed: [Int64]?
         if orders != nil {
             var count = [Int64](repeating: 0, count: n), returned = [Int64](repeating: 0, count: n)
             var revenue = [Double](repeating: 0, count: n), last = [Int64](repeating: .min, count: n)
@@ -113,6 +115,8 @@ extension Fusion {
             columns.append(("last_order_at", .timestamp(last.map { $0 == .min ? nil : Timestamp(microsecondsSinceEpoch: $0) })))
             columns.append(("returned_orders", .int64(returned)))
             columns.append(("return_rate", .double((0..<n).map { count[$0] > 0 ? Double(returned[$0]) / Double(count[$0]) : nil })))
+            columns.append(("repeat_purchase", .bool(count.map { $0 >= 2 })))
+            completed = count
         }
         if let returns {
             let (count, amount) = try perCustomer(returnCustomer, returns, self.columns.returnTime, .returns, amounts: returnAmount, limit: limit)
@@ -123,6 +127,13 @@ extension Fusion {
             let (count, value) = try perCustomer(cartCustomer, carts, self.columns.cartTime, .carts, amounts: cartValue, limit: limit)
             columns.append(("cart_count", .int64(count)))
             columns.append(("cart_value", .double(value)))
+            if let completed {
+                let rate: [Double?] = (0..<n).map { c in
+                    let carts = count[c], both = count[c] + completed[c]
+                    return both > 0 ? Double(carts) / Double(both) : nil
+                }
+                columns.append(("abandonment_rate", .double(rate)))
+            }
         }
         if let tickets {
             columns.append(("ticket_count", .int64(try perCustomer(ticketCustomer, tickets, self.columns.ticketTime, .tickets, amounts: nil, limit: limit).count)))

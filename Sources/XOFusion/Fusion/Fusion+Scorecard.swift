@@ -201,17 +201,17 @@ extension Fusion {
         return Scorecard(segmentation: segmentation, table: table, segments: segments)
     }
 
-    /// Segment labels (sorted) and each customer's segment index.
-    func segmentIndexes(_ segmentation: Segmentation) throws(FusionError) -> (labels: [String], segmentOf: [Int]) {
+    /// Segment labels (sorted) and each customer's segment index; only answers at or before `asOf` count when it is given.
+    func segmentIndexes(_ segmentation: Segmentation, asOf: Int64? = nil) throws(FusionError) -> (labels: [String], segmentOf: [Int]) {
         var labelOf: [String?]
         switch segmentation {
         case .npsClass:
             // Every class, even an empty one, in name order (the order of `CustomerSegment.allCases`).
             let order = Dictionary(uniqueKeysWithValues: CustomerSegment.allCases.enumerated().map { ($1, $0) })
-            return (CustomerSegment.allCases.map(\.rawValue), try segments().segment.map { order[$0]! })
+            return (CustomerSegment.allCases.map(\.rawValue), try segments(asOf: asOf).segment.map { order[$0]! })
         case .csatBand:
             guard let column = columns.csat else { throw .missingColumn(role: .answers, field: "csat", column: nil, suggestions: []) }
-            let latest = try latestAnswerRows(withValueIn: column)
+            let latest = try latestAnswerRows(withValueIn: column, asOf: asOf)
             let values = try ScoreColumn.integers(answers, column, role: .answers)
             let scale = mapping.answers.csatScale
             labelOf = try latest.map { (row) throws(FusionError) -> String? in
@@ -223,7 +223,7 @@ extension Fusion {
             guard let column = columns.sentiment else { throw .missingColumn(role: .answers, field: "sentiment", column: nil, suggestions: []) }
             let values = try ScoreColumn.numbers(answers, column, role: .answers)
             var sum = [Double](repeating: 0, count: customerCount), count = [Int](repeating: 0, count: customerCount)
-            for row in 0..<answerCustomer.count where answerCustomer[row] >= 0 {
+            for row in 0..<answerCustomer.count where answerCustomer[row] >= 0 && answerTime[row] <= (asOf ?? .max) {
                 guard let v = values[row] else { continue }
                 sum[Int(answerCustomer[row])] += v
                 count[Int(answerCustomer[row])] += 1
@@ -235,7 +235,7 @@ extension Fusion {
             labelOf = (0..<customerCount).map { column.isNull($0) ? nil : column[$0].description }
         case .latestAnswerColumn(let name):
             let column = try FusionError.wrap { try answers.kernelColumn(name) }
-            let latest = try latestAnswerRows(withValueIn: nil)
+            let latest = try latestAnswerRows(withValueIn: nil, asOf: asOf)
             labelOf = latest.map { $0 < 0 || column.isNull(Int($0)) ? nil : column[Int($0)].description }
         }
         var index: [String: Int] = [:]

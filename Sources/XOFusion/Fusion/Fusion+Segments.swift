@@ -17,16 +17,24 @@ public enum CustomerSegment: String, Hashable, Sendable, CaseIterable, Comparabl
 extension Fusion {
     /// For each customer, the row of their latest answer with a non-null value in
     /// `column` (-1: none): the greatest time, ties to the greater response id
-    /// (then to the later row). Only answers at or before `asOf` count when it is given.
+    /// (then to the later row). Only answers at or before `asOf` count when it is given; with `nonEmptyText`,
+    /// a text value must hold more than white space.
     ///
     /// - Complexity: O(answers + customers).
-    func latestAnswerRows(withValueIn column: String?, asOf: Int64? = nil) throws(FusionError) -> [Int32] {
+    func latestAnswerRows(withValueIn column: String?, asOf: Int64? = nil, nonEmptyText: Bool = false) throws(FusionError) -> [Int32] {
         var latest = [Int32](repeating: -1, count: customerCount)
         var latestTime = [Int64](repeating: .min, count: customerCount)
         let present: (Int) -> Bool
         if let column {
             let values = try FusionError.wrap { try answers.kernelColumn(column) }
-            present = values.nullCount == 0 ? { _ in true } : { !values.isNull($0) }
+            if nonEmptyText, values.kind == .string {
+                present = { row in
+                    guard case .string(let text) = values[row] else { return false }
+                    return text.contains { !$0.isWhitespace }
+                }
+            } else {
+                present = values.nullCount == 0 ? { _ in true } : { !values.isNull($0) }
+            }
         } else {
             present = { _ in true }
         }

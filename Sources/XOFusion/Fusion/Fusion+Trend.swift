@@ -126,31 +126,7 @@ extension Fusion {
         // Dimension ids per answer (-1: left out).
         var valueLabels = ["all"]
         var valueOfAnswer: (Int) -> Int = { _ in 0 }
-        var throughCustomer = false
-        if let name = options.dimension {
-            let (table, role): (Table, FusionRole) = answers[name] != nil ? (answers, .answers) : (customers, .customers)
-            throughCustomer = role == .customers
-            let column = try FusionError.wrap { () throws in
-                guard let column = table[name] else {
-                    throw FusionError.missingColumn(role: .answers, field: "dimension", column: name,
-                        suggestions: NameSuggestions.nearest(to: name, in: answers.schema.names + customers.schema.names))
-                }
-                return column
-            }
-            let keys = try FusionError.wrap { try RowKeys.encode(left: [(name, column)], right: nil, nullsAreValues: true) }
-            let ids = keys.left
-            var labels = [String](repeating: "", count: keys.count)
-            for (row, id) in ids.enumerated() where labels[Int(id)].isEmpty { labels[Int(id)] = column.isNull(row) ? "(null)" : column[row].description }
-            // Sort the values by label; ids become ranks.
-            let order = labels.indices.sorted { labels[$0] < labels[$1] }
-            var rank = [Int](repeating: 0, count: labels.count)
-            for (r, id) in order.enumerated() { rank[id] = r }
-            valueLabels = order.map { labels[$0] }
-            let answerCustomer = self.answerCustomer
-            valueOfAnswer = throughCustomer
-                ? { row in answerCustomer[row] < 0 ? -1 : rank[Int(ids[Int(answerCustomer[row])])] }
-                : { row in rank[Int(ids[row])] }
-        }
+        if let name = options.dimension { (valueLabels, valueOfAnswer) = try answerDimension(name) }
 
         // Period ordinals, dense between the first and the last.
         var ordinals = [Int](repeating: .min, count: answerCustomer.count)
@@ -212,6 +188,37 @@ extension Fusion {
         let incidents = valueLabels.count > 1
             ? Fusion.incidents(cells: cells, values: valueLabels, periods: periods, label: { options.period.label(first + $0) }, options: options) : []
         return Trend(table: table, incidents: incidents, withoutCustomer: withoutCustomer)
+    }
+
+    /// The values of a dimension, sorted by label (a null value is `(null)`), and each answer's value index:
+    /// a column of the answers table, else of the customers table through the answer's customer (-1 for an
+    /// answer that reaches no customer).
+    ///
+    /// - Throws: ``FusionError/missingColumn(role:field:column:suggestions:)`` when neither table has the column.
+    /// - Complexity: O(answers + customers).
+    func answerDimension(_ name: String) throws(FusionError) -> (labels: [String], valueOf: (Int) -> Int) {
+        let throughCustomer = answers[name] == nil
+        guard let column = (throughCustomer ? customers : answers)[name] else {
+            throw .missingColumn(role: .answers, field: "dimension", column: name,
+                                 suggestions: NameSuggestions.nearest(to: name, in: answers.schema.names + customers.schema.names))
+        }
+        let keys = try FusionError.wrap { try RowKeys.encode(left: [(name, column)], right: nil, nullsAreValues: true) }
+        let ids = keys.left
+        var labels = [String](repeating: "", count: keys.count)
+        var seen = [Bool](repeating: false, count: keys.count)
+        for (row, id) in ids.enumerated() where !seen[Int(id)] {
+            seen[Int(id)] = true
+            labels[Int(id)] = column.isNull(row) ? "(null)" : column[row].description
+        }
+        // Sort the values by label; ids become ranks.
+        let order = labels.indices.sorted { labels[$0] < labels[$1] }
+        var rank = [Int](repeating: 0, count: labels.count)
+        for (r, id) in order.enumerated() { rank[id] = r }
+        let answerCustomer = self.answerCustomer
+        let valueOf: (Int) -> Int = throughCustomer
+            ? { row in answerCustomer[row] < 0 ? -1 : rank[Int(ids[Int(answerCustomer[row])])] }
+            : { row in rank[Int(ids[row])] }
+        return (order.map { labels[$0] }, valueOf)
     }
 
     /// The incident finder over a values × periods grid of NPS summaries.

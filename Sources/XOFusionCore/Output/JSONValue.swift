@@ -76,3 +76,34 @@ public indirect enum JSONValue: Hashable, Sendable {
         out += "\""
     }
 }
+
+extension JSONValue {
+    /// A cell as JSON: numbers and booleans as such, null as `null`, timestamps and dates as ISO 8601 text,
+    /// decimals as numbers (their nearest double).
+    ///
+    /// - Complexity: O(1) (O(length) for text).
+    public init(_ cell: CellValue) {
+        switch cell {
+        case .null: self = .null
+        case .int64(let v): self = .int(Int(v))
+        case .double(let v): self = .double(v)
+        case .bool(let v): self = .bool(v)
+        case .decimal(let v): self = .double(v.doubleValue)
+        case .timestamp(let v): self = .string(v.description)
+        case .date(let v): self = .string(v.description)
+        case .string(let v): self = .string(v)
+        }
+    }
+
+    /// The rows of `table` as an array of objects whose keys follow the column order
+    /// (`columns`, when given, picks and orders them; unknown names give `null`).
+    ///
+    /// - Complexity: O(rows × columns).
+    public static func rows(of table: Table, columns names: [String]? = nil) -> JSONValue {
+        let names = names ?? table.schema.names
+        let columns = names.map { table[$0] }
+        return .array((0..<table.rowCount).map { row in
+            .object(zip(names, columns).map { name, column in (name, column.map { JSONValue($0[row]) } ?? .null) })
+        })
+    }
+}
