@@ -51,8 +51,8 @@ public struct FollowUpList: Sendable {
     /// The columns of every follow-up list, in this order; a column whose role is absent is all null.
     /// The customer ID column keeps its name in the customers table.
     public static let columns = [
-        "segment", "latest_nps", "revenue_at_risk", "latest_answer_at", "latest_channel", "latest_comment",
-        "last_order_id", "last_order_at", "last_order_amount", "last_order_status", "last_order_returned",
+        "segment", "latest_nps", "revenue_at_risk", "last_answer_at", "latest_channel", "latest_comment",
+        "latest_order_id", "latest_order_at", "latest_order_amount", "latest_order_status", "latest_order_returned",
         "order_count", "revenue", "return_rate", "cart_count",
     ]
     /// The date the list was drawn up at, and the start of the revenue window (excluded).
@@ -93,8 +93,8 @@ extension Fusion {
     /// latest answer and latest order.
     ///
     /// The candidates are the rows of ``customerProfile(options:)`` at the analysis date, with the columns
-    /// `revenue_at_risk`, `latest_channel`, `latest_comment` (the latest non-empty comment), `last_order_id`,
-    /// `last_order_at`, `last_order_amount`, `last_order_status`, `last_order_returned` (the latest order of any
+    /// `revenue_at_risk`, `latest_channel`, `latest_comment` (the latest non-empty comment), `latest_order_id`,
+    /// `latest_order_at`, `latest_order_amount`, `latest_order_status`, `latest_order_returned` (the latest order of any
     /// status) and the customers table's own columns.
     ///
     /// ```swift
@@ -137,11 +137,11 @@ extension Fusion {
                 guard let name, let column = orders[name] else { return Fusion.nullText(n) }
                 return column.gathered(rows: lastOrder.map { $0 < 0 ? nil : Int($0) })
             }
-            add("last_order_id", fromOrders(columns.orderID))
-            add("last_order_at", fromOrders(columns.orderTime))
-            add("last_order_amount", fromOrders(columns.orderAmount))
-            add("last_order_status", fromOrders(columns.orderStatus))
-            add("last_order_returned", .bool(lastOrder.map { $0 < 0 ? nil : orderReturned[Int($0)] }))
+            add("latest_order_id", fromOrders(columns.orderID))
+            add("latest_order_at", fromOrders(columns.orderTime))
+            add("latest_order_amount", fromOrders(columns.orderAmount))
+            add("latest_order_status", fromOrders(columns.orderStatus))
+            add("latest_order_returned", .bool(lastOrder.map { $0 < 0 ? nil : orderReturned[Int($0)] }))
         }
         for name in customers.schema.names where !has.contains(name) { add(name, customers[name]!) }
         let candidates = try FusionError.wrap { try Table(columns: candidate) }

@@ -9,7 +9,7 @@ import XOFusion
         let fusion = try HandExample.fusion()
         let c = fusion.columns
         #expect(c.customerID == "customer_id" && c.answerTime == "responded_at" && c.responseID == "response_id")
-        #expect(c.nps == "nps" && c.csat == "csat" && c.ces == "ces" && c.sentiment == "sentiment" && c.channel == "channel" && c.comment == nil)
+        #expect(c.nps == "nps" && c.csat == "csat" && c.ces == "ces" && c.sentiment == "sentiment" && c.channel == "channel" && c.comment == "comment")
         #expect(c.orderTime == "ordered_at" && c.orderAmount == "amount" && c.orderStatus == "status" && c.returnOrderID == "order_id")
         #expect(c.cartValue == "value")
     }

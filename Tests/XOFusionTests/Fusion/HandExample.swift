@@ -5,18 +5,18 @@ import XOFusion
 /// Customers C1–C5 (regions EU, EU, NA, NA, EU). Every event is at 12:00 UTC on
 /// day d after 2025-03-01.
 ///
-/// | answer | customer | day | nps | csat | ces | sentiment | channel |
-/// |---|---|---|---|---|---|---|---|
-/// | R01 | C1 | 1 | 10 | 5 | 7 | 0.8 | web |
-/// | R02 | C1 | 5 | 9 | 4 | 6 | 0.5 | app |
-/// | R03 | C2 | 2 | 3 | 2 | 2 | -0.6 | web |
-/// | R04 | C2 | 6 | 6 | 2 | 3 | -0.2 | email |
-/// | R05 | C3 | 3 | 8 | 4 | 5 | 0.1 | web |
-/// | R06 | C3 | 3 | 10 | null | 6 | 0.3 | app |   (tied with R05: the greater id wins)
-/// | R07 | C4 | 4 | null | 3 | 4 | 0.0 | app |
-/// | R08 | C5 | 7 | 0 | 1 | 1 | -0.9 | web |
-/// | R09 | C5 | 2 | 7 | 3 | 4 | 0.0 | email |
-/// | R10 | C9 | 1 | 10 | 5 | 7 | 0.9 | web |   (C9 is no customer)
+/// | answer | customer | day | nps | csat | ces | sentiment | channel | comment |
+/// |---|---|---|---|---|---|---|---|---|
+/// | R01 | C1 | 1 | 10 | 5 | 7 | 0.8 | web | Great service |
+/// | R02 | C1 | 5 | 9 | 4 | 6 | 0.5 | app | (empty) |
+/// | R03 | C2 | 2 | 3 | 2 | 2 | -0.6 | web | Arrived broken |
+/// | R04 | C2 | 6 | 6 | 2 | 3 | -0.2 | email | null |
+/// | R05 | C3 | 3 | 8 | 4 | 5 | 0.1 | web | ok |
+/// | R06 | C3 | 3 | 10 | null | 6 | 0.3 | app | (spaces) |   (tied with R05: the greater id wins)
+/// | R07 | C4 | 4 | null | 3 | 4 | 0.0 | app | slow app |
+/// | R08 | C5 | 7 | 0 | 1 | 1 | -0.9 | web | Never again |
+/// | R09 | C5 | 2 | 7 | 3 | 4 | 0.0 | email | meh |
+/// | R10 | C9 | 1 | 10 | 5 | 7 | 0.9 | web | x |   (C9 is no customer)
 ///
 /// Orders: O1 C1 day 0 100.00, O2 C1 day 4 50.00, O3 C2 day 1 80.00, O4 C2 day 5 20.00 cancelled,
 /// O5 C3 day 3 40.00, O6 C5 day −28 30.00 (exactly 30 days before R09), O7 C4 day −40 60.00.
@@ -43,6 +43,7 @@ enum HandExample {
         "ces": .int64([7, 6, 2, 3, 5, 6, 4, 1, 4, 7] as [Int64?]),
         "sentiment": .double([0.8, 0.5, -0.6, -0.2, 0.1, 0.3, 0.0, -0.9, 0.0, 0.9]),
         "channel": try .string(["web", "app", "web", "email", "web", "app", "app", "web", "email", "web"], layout: .dictionary),
+        "comment": try .string(["Great service", "", "Arrived broken", nil, "ok", "   ", "slow app", "Never again", "meh", "x"]),
     ])
 
     static let orders = try! Table([
