@@ -71,8 +71,9 @@ import XOFusion
             answers.filter { $0.customer == c && $0.nps != nil }.max { ($0.time, $0.id) < ($1.time, $1.id) }?.nps
         }
 
-        func segment(_ c: String) -> String {
-            guard let v = latestNPS(c) else { return "none" }
+        func segment(_ c: String, asOf: Int64 = .max) -> String {
+            let scored = answers.filter { $0.customer == c && $0.nps != nil && $0.time <= asOf }
+            guard let v = scored.max(by: { ($0.time, $0.id) < ($1.time, $1.id) })?.nps else { return "none" }
             return v >= 9 ? "promoter" : v >= 7 ? "passive" : "detractor"
         }
 
@@ -149,6 +150,63 @@ import XOFusion
         let one = try World.fusionWith(w, threads: 1), two = try World.fusionWith(w, threads: 2)
         #expect(try one.customerProfile().table == two.customerProfile().table)
         #expect(try one.scorecard().table == two.scorecard().table)
+    }
+
+    @Test(arguments: 0..<200)
+    func actionAnalysesMatchReference(seed: Int) throws {
+        let w = World(seed: UInt64(seed))
+        let fusion = try w.fusion()
+        guard !w.orders.isEmpty else {
+            #expect(throws: FusionError.badOption("revenue at risk needs an analysis date: the orders have no time")) { try fusion.revenueAtRisk() }
+            return
+        }
+        var g = Generator(state: UInt64(seed) &+ 99)
+        // A date on an event (so that "at or before" is exercised) or the default; a window of 1–60 days.
+        let events = w.orders.map { $0.time } + w.answers.map { $0.time }
+        let date = Bool.random(using: &g) ? events.randomElement(using: &g)! : w.orders.map { $0.time }.max()!
+        let days = Int.random(in: 1...60, using: &g)
+        let start = date - Int64(days) * 86_400_000_000
+        func revenue(_ c: String) -> Int64 {
+            w.orders.filter { $0.customer == c && $0.completed && $0.time > start && $0.time <= date }.reduce(Int64(0)) { $0 + $1.amount }
+        }
+
+        // Revenue at risk and revenue-weighted NPS.
+        let risk = try fusion.revenueAtRisk(options: RevenueAtRiskOptions(asOf: Timestamp(microsecondsSinceEpoch: date), windowDays: days)).overall
+        var bySegment: [String: Int64] = [:]
+        for c in w.customers { bySegment[w.segment(c, asOf: date), default: 0] += revenue(c) }
+        #expect(abs(risk.revenueAtRisk - Double(bySegment["detractor"] ?? 0) / 100) < 1e-6)
+        let rAll = (bySegment["promoter"] ?? 0) + (bySegment["passive"] ?? 0) + (bySegment["detractor"] ?? 0)
+        let expectedRW = rAll > 0 ? 100 * Double((bySegment["promoter"] ?? 0) - (bySegment["detractor"] ?? 0)) / Double(rAll) : nil
+        #expect(expectedRW == nil ? risk.revenueWeightedNPS == nil : abs(risk.revenueWeightedNPS! - expectedRW!) < 1e-9)
+
+        // Follow-up: the detractors at the date, most window revenue first, then by ID.
+        let list = try fusion.followUp(options: FollowUpOptions(asOf: Timestamp(microsecondsSinceEpoch: date), windowDays: days))
+        let expected = w.customers.filter { w.segment($0, asOf: date) == "detractor" }.sorted { (revenue($0), $1) > (revenue($1), $0) }
+        #expect(list.table["customer_id"]!.stringValues!.map { $0! } == expected)
+
+        // Journey by region: NPS over the answers of known customers; the others are counted apart.
+        let journey = try fusion.journey(options: JourneyOptions(dimension: "region"))
+        #expect(journey.withoutCustomer == w.answers.filter { !w.customers.contains($0.customer) }.count)
+        for step in journey.steps {
+            let scores = w.answers.compactMap { a -> Int64? in
+                guard let i = w.customers.firstIndex(of: a.customer), w.regions[i] == step.value else { return nil }
+                return a.nps
+            }
+            let score = scores.isEmpty ? nil : 100 * Double(scores.filter { $0 >= 9 }.count - scores.filter { $0 <= 6 }.count) / Double(scores.count)
+            #expect(step.nps.score == score, "\(step.value)")
+        }
+        let gaps = journey.steps.compactMap(\.gap)
+        #expect(gaps == gaps.sorted())
+
+        // Drivers: Pearson of the return rate against the latest NPS, over the customers with both.
+        let pairs = w.customers.compactMap { c -> (Double, Double)? in
+            let mine = w.orders.indices.filter { w.orders[$0].customer == c && w.orders[$0].completed }
+            guard let nps = w.latestNPS(c), !mine.isEmpty else { return nil }
+            return (Double(nps), Double(mine.filter(w.returned).count) / Double(mine.count))
+        }
+        let result = try fusion.drivers(of: "return_rate", candidates: ["latest_nps"]).drivers[0]
+        #expect(result.n == pairs.count)
+        if let r = result.pearson?.r { #expect(abs(r - CorrelationTests.naivePearson(pairs.map(\.0), pairs.map(\.1))) < 1e-9) }
     }
 }
 
