@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import XOFusion
 
@@ -83,5 +84,23 @@ import XOFusion
         let byChannel = try answers.experienceGrouped(by: ["channel"], metrics: [.nps("nps"), .csat("csat")])
         #expect(profile.table.rowCount == 5 && card.table.rowCount == 4 && attribution.table.rowCount == 3)
         #expect(trend.table.rowCount == 2 && byChannel.rowCount == 3)
+    }
+}
+
+/// The README's "The analyses that drive action" snippet, on the hand-computed tables.
+@Suite struct ReadmeActionSnippetTests {
+    @Test func snippetRuns() throws {
+        let fusion = try HandExample.fusion()
+        let drivers = try fusion.drivers(of: "return_rate")
+        for d in drivers.drivers { print(d.rank, d.driver, d.pearson?.r ?? .nan, d.relativeWeight ?? .nan) }
+        let risk = try fusion.revenueAtRisk(by: .customerColumn("region"))
+        print(risk.overall.revenueAtRisk, risk.overall.revenueWeightedNPS ?? .nan)
+        let list = try fusion.followUp(options: FollowUpOptions(channels: ["web"], limit: 50))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("call-back-\(UUID().uuidString).csv").path
+        try list.csv().write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journey = try fusion.journey()
+        #expect(drivers.drivers.count == 4 && risk.groups.count == 2 && journey.steps.count == 3)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)   // header + C5
     }
 }
