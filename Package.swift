@@ -13,6 +13,7 @@ let package = Package(
     name: "XOFusion",
     products: [
         .library(name: "XOFusion", targets: ["XOFusion"]),
+        .library(name: "XOFusionSampleData", targets: ["XOFusionSampleData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,15 +23,18 @@ let package = Package(
         .target(name: "XOFusionCore"),
         // The CX layer on top of the engine; re-exports the engine's API.
         .target(name: "XOFusion", dependencies: ["XOFusionCore"]),
+        // Deterministic synthetic X+O data with the bench's planted correlations (demo, examples, tests).
+        .target(name: "XOFusionSampleData", dependencies: ["XOFusion"]),
         .executableTarget(
             name: "xofusion",
             dependencies: [
                 "XOFusion",
+                "XOFusionSampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "XOFusionCoreTests", dependencies: ["XOFusionCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "XOFusionTests", dependencies: ["XOFusion"]),
+        .testTarget(name: "XOFusionTests", dependencies: ["XOFusion", "XOFusionSampleData"]),
     ],
     swiftLanguageModes: [.v6]
 )
