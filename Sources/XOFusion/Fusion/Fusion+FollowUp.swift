@@ -169,11 +169,10 @@ extension Fusion {
 
         // Most revenue at risk first, then by customer ID.
         let risk = candidates["revenue_at_risk"]!.doubleValues!
-        let ids = (0..<n).map { keys.key(UInt32($0)) }
-        rows.sort { a, b in
-            let (x, y) = (risk[a] ?? -.infinity, risk[b] ?? -.infinity)
-            return x != y ? x > y : ids[a].utf8.lexicographicallyPrecedes(ids[b].utf8)
-        }
+        // The IDs of the matched customers only: the candidates are every customer.
+        var ranked = rows.map { (row: $0, risk: risk[$0] ?? -.infinity, id: keys.key(UInt32($0))) }
+        ranked.sort { a, b in a.risk != b.risk ? a.risk > b.risk : a.id.utf8.lexicographicallyPrecedes(b.id.utf8) }
+        rows = ranked.map(\.row)
         let matched = rows.count
         if let limit = options.limit { rows = Array(rows.prefix(limit)) }
         var out: [(String, Column)] = [(self.columns.customerID, profile[self.columns.customerID]!.gathered(rows: rows))]
@@ -192,11 +191,11 @@ extension Fusion {
         let column = try FusionError.wrap { try answers.kernelColumn(name) }
         let gathered = column.gathered(rows: rows.map { $0 < 0 ? nil : Int($0) })
         if gathered.kind == .string { return gathered }
-        return (try? Column.string((0..<gathered.count).map { gathered.isNull($0) ? nil : gathered[$0].description })) ?? Fusion.nullText(rows.count)
+        return try FusionError.wrap { try Column.string((0..<gathered.count).map { gathered.isNull($0) ? nil : gathered[$0].description }) }
     }
 
-    /// An all-null text column.
-    static func nullText(_ count: Int) -> Column { (try? Column.string([String?](repeating: nil, count: count))) ?? .int64([Int64?](repeating: nil, count: count)) }
+    /// An all-null text column (it holds no bytes, so building it cannot fail).
+    static func nullText(_ count: Int) -> Column { try! Column.string([String?](repeating: nil, count: count)) }
 
     /// Each customer's latest order of any status at or before `end` (-1: none); ties to the later row.
     private func latestOrderRows(upTo end: Int64) -> [Int32] {
