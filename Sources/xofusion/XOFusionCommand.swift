@@ -9,7 +9,7 @@ struct XOFusionCommand: ParsableCommand {
         commandName: "xofusion",
         abstract: "Fuse customer experience data with operational data and analyse it.",
         version: "0.1.0",
-        subcommands: [DemoCommand.self, InspectCommand.self, BenchCommand.self, KernelsCommand.self]
+        subcommands: [DemoCommand.self, ReportCommand.self, InspectCommand.self, BenchCommand.self, KernelsCommand.self]
     )
 
     /// Exit codes as DESIGN.md fixes them: 0 success, 1 bad input or a failed

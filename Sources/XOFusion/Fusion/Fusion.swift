@@ -257,13 +257,14 @@ extension Fusion {
 
     /// Resolves every role's columns and checks their kinds.
     static func resolve(
-        customers: Table, answers: Table, orders: Table?, returns: Table?, carts: Table?, tickets: Table?, mapping m: FusionMapping
+        customers: Table, answers: Table, orders: Table?, returns: Table?, carts: Table?, tickets: Table?, mapping m: FusionMapping,
+        checkKinds: Bool = true
     ) throws(FusionError) -> FusionColumns {
-        let c = ColumnResolver(table: customers, role: .customers)
+        let c = ColumnResolver(table: customers, role: .customers, checksKinds: checkKinds)
         let customerID = try c.resolve("customer", explicit: m.customers.customer, defaults: "customer", required: true)!
         try c.require(customerID, "an ID (string or int64)", ColumnResolver.isID)
 
-        let a = ColumnResolver(table: answers, role: .answers)
+        let a = ColumnResolver(table: answers, role: .answers, checksKinds: checkKinds)
         let throughOrders = m.answers.linkThroughOrders
         let answerCustomer = throughOrders ? nil : try a.resolve("customer", explicit: m.answers.customer, defaults: "customer", required: false)
         let answerOrder = try a.resolve("order id", explicit: m.answers.orderID, defaults: "orderID", required: answerCustomer == nil)
@@ -286,7 +287,7 @@ extension Fusion {
         try a.require(columns.responseID, "an ID (string or int64)", ColumnResolver.isID)
 
         if let orders {
-            let o = ColumnResolver(table: orders, role: .orders)
+            let o = ColumnResolver(table: orders, role: .orders, checksKinds: checkKinds)
             columns.orderCustomer = try o.resolve("customer", explicit: m.orders.customer, defaults: "customer", required: true)
             columns.orderID = try o.resolve("order id", explicit: m.orders.orderID, defaults: "orderID", required: answerCustomer == nil)
             columns.orderTime = try o.resolve("time", explicit: m.orders.time, defaults: "orders.time", required: true)
@@ -299,7 +300,7 @@ extension Fusion {
             try o.require(columns.orderStatus, "a string", { $0 == .string })
         }
         if let returns {
-            let r = ColumnResolver(table: returns, role: .returns)
+            let r = ColumnResolver(table: returns, role: .returns, checksKinds: checkKinds)
             columns.returnCustomer = try r.resolve("customer", explicit: m.returns.customer, defaults: "customer", required: true)
             columns.returnOrderID = try r.resolve("order id", explicit: m.returns.orderID, defaults: "orderID", required: false)
             columns.returnTime = try r.resolve("time", explicit: m.returns.time, defaults: "returns.time", required: false)
@@ -310,7 +311,7 @@ extension Fusion {
             try r.require(columns.returnAmount, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
         }
         if let carts {
-            let k = ColumnResolver(table: carts, role: .carts)
+            let k = ColumnResolver(table: carts, role: .carts, checksKinds: checkKinds)
             columns.cartCustomer = try k.resolve("customer", explicit: m.carts.customer, defaults: "customer", required: true)
             columns.cartTime = try k.resolve("time", explicit: m.carts.time, defaults: "carts.time", required: false)
             columns.cartValue = try k.resolve("value", explicit: m.carts.value, defaults: "carts.value", required: false)
@@ -319,7 +320,7 @@ extension Fusion {
             try k.require(columns.cartValue, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
         }
         if let tickets {
-            let t = ColumnResolver(table: tickets, role: .tickets)
+            let t = ColumnResolver(table: tickets, role: .tickets, checksKinds: checkKinds)
             columns.ticketCustomer = try t.resolve("customer", explicit: m.tickets.customer, defaults: "customer", required: true)
             columns.ticketTime = try t.resolve("time", explicit: m.tickets.time, defaults: "tickets.time", required: false)
             try t.require(columns.ticketCustomer, "an ID (string or int64)", ColumnResolver.isID)

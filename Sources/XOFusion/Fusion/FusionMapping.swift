@@ -127,6 +127,8 @@ public struct FusionColumns: Hashable, Sendable {
 struct ColumnResolver {
     let table: Table
     let role: FusionRole
+    /// Whether ``require(_:_:_:)`` checks kinds (off when a loader first wants the names, to re-read mistyped columns).
+    var checksKinds = true
 
     /// The explicit name (which must exist), or the first usual name present, or `nil`.
     func resolve(_ field: String, explicit: String?, defaults key: String, required: Bool) throws(FusionError) -> String? {
@@ -150,7 +152,7 @@ struct ColumnResolver {
 
     /// Checks that `name` holds one of the accepted kinds.
     func require(_ name: String?, _ expected: String, _ accepts: (ColumnKind) -> Bool) throws(FusionError) {
-        guard let name, let column = table[name] else { return }
+        guard checksKinds, let name, let column = table[name] else { return }
         guard accepts(column.kind) else { throw .wrongKind(role: role, column: name, kind: column.kind, expected: expected) }
     }
 

@@ -236,7 +236,9 @@ extension AnalysisReport {
 
 /// Columns aligned with spaces: text left, numbers right.
 private enum TextTable {
-    static func render(header: [String], rows: [[String]]) -> String {
+    static func render(header: [String], rows rawRows: [[String]]) -> String {
+        // One line per row: line breaks and tabs inside a cell (a comment) become spaces.
+        let rows = rawRows.map { $0.map { cell in String(cell.map { $0.isNewline || $0 == "\t" ? " " : $0 }) } }
         var width = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { width[i] = max(width[i], cell.count) } }
         let numeric = header.indices.map { i in !rows.isEmpty && rows.allSatisfy { row in
