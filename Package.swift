@@ -33,8 +33,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Examples/: runnable programs (`swift run QuickStart`), each checked by ExampleTests.
+        .executableTarget(name: "QuickStart", dependencies: ["XOFusion"], path: "Examples/QuickStart"),
+        .executableTarget(name: "ReviewsThroughOrders", dependencies: ["XOFusion"], path: "Examples/ReviewsThroughOrders", exclude: ["data"]),
         .testTarget(name: "XOFusionCoreTests", dependencies: ["XOFusionCore"], exclude: ["Fixtures"]),
         .testTarget(name: "XOFusionTests", dependencies: ["XOFusion", "XOFusionSampleData"]),
+        // Runs the examples' and xofusion's binaries and checks what they print (they are dependencies so that they are built).
+        .testTarget(name: "ExampleTests", dependencies: ["QuickStart", "ReviewsThroughOrders", "xofusion"]),
     ],
     swiftLanguageModes: [.v6]
 )

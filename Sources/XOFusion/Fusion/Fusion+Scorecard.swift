@@ -69,6 +69,7 @@ public struct Scorecard: Sendable {
     /// One row per segment, sorted by segment name: `segment` (or the column's name), `customers`, `orders`,
     /// `revenue`, `avg_order_value`, `return_rate`, `carts_per_customer`, `cart_abandonment_rate`,
     /// `revenue_per_customer`, each figure followed by `_low` and `_high`, then `small` and `flags`.
+    /// Without a returns (carts) table the return (cart) figures are null: unknown, not zero.
     public let table: Table
     /// The same, typed.
     public let segments: [ScorecardSegment]
@@ -122,7 +123,8 @@ extension Fusion {
             revenueSquares[segmentOf[c]] += revenueOf[c] * revenueOf[c]
         }
 
-        // Figures and intervals.
+        // Figures and intervals. Without a carts (returns) table, cart (return) figures are unknown, not zero.
+        let hasCarts = carts != nil, hasReturns = returns != nil
         struct Moments { var n = 0, sum = 0.0, squares = 0.0 }
         var aov = [Moments](repeating: Moments(), count: s), cpc = aov, rpc = aov
         for k in 0..<s {
@@ -133,16 +135,20 @@ extension Fusion {
             if g.orders > 0 {
                 segments[k].averageOrderValue = amounts[k] > 0 ? g.revenue / Double(g.orders) : nil
                 segments[k].averageOrderValueInterval = Statistics.meanInterval(n: amounts[k], sum: g.revenue, sumOfSquares: orderSumSquares[k])
-                segments[k].returnRate = Double(g.returnedOrders) / Double(g.orders)
-                segments[k].returnRateInterval = Statistics.wilson(successes: min(g.returnedOrders, g.orders), n: g.orders)
+                if hasReturns {
+                    segments[k].returnRate = Double(g.returnedOrders) / Double(g.orders)
+                    segments[k].returnRateInterval = Statistics.wilson(successes: min(g.returnedOrders, g.orders), n: g.orders)
+                }
             }
-            if g.customers > 0 {
+            if g.customers > 0 && hasCarts {
                 segments[k].cartsPerCustomer = Double(g.carts) / Double(g.customers)
                 segments[k].cartsPerCustomerInterval = Statistics.meanInterval(n: g.customers, sum: Double(g.carts), sumOfSquares: cartSquares[k])
+            }
+            if g.customers > 0 {
                 segments[k].revenuePerCustomer = g.revenue / Double(g.customers)
                 segments[k].revenuePerCustomerInterval = Statistics.meanInterval(n: g.customers, sum: g.revenue, sumOfSquares: revenueSquares[k])
             }
-            if g.carts + g.orders > 0 {
+            if g.carts + g.orders > 0 && hasCarts {
                 segments[k].cartAbandonmentRate = Double(g.carts) / Double(g.carts + g.orders)
                 segments[k].cartAbandonmentRateInterval = Statistics.wilson(successes: g.carts, n: g.carts + g.orders)
             }
@@ -164,12 +170,16 @@ extension Fusion {
             let carts = segments.map(\.carts).reduce(0, +)
             for k in 0..<s {
                 let g = segments[k]
-                tests.append((k, "return_rate", Statistics.twoProportionZ(
-                    successes1: min(g.returnedOrders, g.orders), n1: g.orders, successes2: min(returned - g.returnedOrders, orders - g.orders), n2: orders - g.orders)))
-                tests.append((k, "cart_abandonment_rate", Statistics.twoProportionZ(
-                    successes1: g.carts, n1: g.carts + g.orders, successes2: carts - g.carts, n2: carts + orders - g.carts - g.orders)))
+                if hasReturns {
+                    tests.append((k, "return_rate", Statistics.twoProportionZ(
+                        successes1: min(g.returnedOrders, g.orders), n1: g.orders, successes2: min(returned - g.returnedOrders, orders - g.orders), n2: orders - g.orders)))
+                }
+                if hasCarts {
+                    tests.append((k, "cart_abandonment_rate", Statistics.twoProportionZ(
+                        successes1: g.carts, n1: g.carts + g.orders, successes2: carts - g.carts, n2: carts + orders - g.carts - g.orders)))
+                }
                 tests.append((k, "avg_order_value", meanZ(aov, k)))
-                tests.append((k, "carts_per_customer", meanZ(cpc, k)))
+                if hasCarts { tests.append((k, "carts_per_customer", meanZ(cpc, k))) }
                 tests.append((k, "revenue_per_customer", meanZ(rpc, k)))
             }
         }
