@@ -2,6 +2,7 @@
 // XOFusion's benchmarks: their own package, so that a service that depends on
 // the library never builds benchmark tooling. Run from the repository root:
 //   swift package --package-path Benchmarks benchmark
+//   swift package --package-path Benchmarks benchmark --target KernelBenchmarks
 import PackageDescription
 
 let package = Package(
@@ -10,15 +11,16 @@ let package = Package(
         .package(name: "XOFusion", path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
-    targets: [
+    targets: ["StorageBenchmarks", "IngestBenchmarks", "KernelBenchmarks", "AnalysisBenchmarks"].map { name in
         .executableTarget(
-            name: "StorageBenchmarks",
+            name: name,
             dependencies: [
                 .product(name: "XOFusion", package: "XOFusion"),
+                .product(name: "XOFusionSampleData", package: "XOFusion"),
                 .product(name: "Benchmark", package: "package-benchmark"),
             ],
-            path: "Benchmarks/StorageBenchmarks",
+            path: "Benchmarks/\(name)",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        ),
-    ]
+        )
+    }
 )

@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Write one JSON document (run_peers.py's structure for one engine) to standard output.")
     var json = false
 
+    @Option(name: .customLong("q2-csv"), help: "Write the whole Q2 table (every customer) to this CSV file, untimed, to compare it row by row.")
+    var q2CSV: String?
+
     func validate() throws {
         for query in queryList where !BenchCommand.supportedQueries.contains(query) {
             throw ValidationError("unknown query '\(query)'; supported: \(BenchCommand.supportedQueries.joined(separator: ", "))")
@@ -60,7 +63,7 @@ struct BenchCommand: ParsableCommand {
         var fusion: Fusion?
         let loadRepeats = queryList.contains("q0") ? `repeat` : 1
         var times: [Double] = []
-        var firstPeak = 0.0
+        var firstPeak = 0.0, loadPeak = 0.0
         for repetition in 0..<loadRepeats {
             fusion = nil
             MemoryProbe.resetPeak()
@@ -71,6 +74,7 @@ struct BenchCommand: ParsableCommand {
             } catch { throw CleanExit.failure("\(error)") }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if repetition == 0 { firstPeak = MemoryProbe.peakMiB() }
+            loadPeak = max(loadPeak, MemoryProbe.peakMiB())
             times.append(seconds)
             log("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s, RSS now \(Int(MemoryProbe.currentMiB())) MiB")
         }
@@ -88,7 +92,13 @@ struct BenchCommand: ParsableCommand {
                 do {
                     switch query {
                     case "q1": let t = try BenchQueries.q1(fusion); stop(start, &times); result = BenchQueries.rows(t, query: query)
-                    case "q2": let t = try BenchQueries.q2(fusion); stop(start, &times); if repetition == 0 { result = BenchQueries.q2Checksum(t) }
+                    case "q2":
+                        let t = try BenchQueries.q2(fusion)
+                        stop(start, &times)
+                        if repetition == 0 {
+                            result = BenchQueries.q2Checksum(t)
+                            if let q2CSV { try CSVWriter.bytes(from: t).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: q2CSV)) } }
+                        }
                     case "q3": let t = try BenchQueries.q3(fusion); stop(start, &times); result = BenchQueries.rows(t, query: query)
                     default:
                         let trend = try BenchQueries.q4(fusion)
@@ -105,7 +115,12 @@ struct BenchCommand: ParsableCommand {
             report(query, times, peak, result)
         }
         if json {
-            let engine = JSONValue.object([("engine", .string("xofusion")), ("threads", .int(threadCount)), ("phases", .object(phases))])
+            let processPeak = phases.compactMap { phase -> Double? in
+                guard case .object(let fields) = phase.1, case .double(let peak)? = fields.first(where: { $0.0 == "peak_rss_mib" })?.1 else { return nil }
+                return peak
+            }.max() ?? 0
+            let engine = JSONValue.object([("engine", .string("xofusion")), ("threads", .int(threadCount)), ("process_peak_rss_mib", .double(max(processPeak, loadPeak))),
+                                           ("phases", .object(phases))])
             print(JSONValue.object([("engines", .array([engine]))]).serialized(pretty: true))
         }
     }

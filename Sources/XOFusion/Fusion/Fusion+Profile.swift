@@ -63,7 +63,8 @@ extension Fusion {
             for s in segment { counts[s, default: 0] += 1 }
             summary.segments = counts
             summary.withNPS = n - (counts[.none] ?? 0)
-            columns.append(("segment", try FusionError.wrap { try Column.string(segment.map(\.rawValue), layout: .dictionary) }))
+            let codes = segment.map { UInt32($0.nameOrder) }
+            columns.append(("segment", try FusionError.wrap { try Column.string(codes: codes, dictionary: CustomerSegment.allCases.map(\.rawValue)) }))
             columns.append(("latest_nps", .int64(latest.map { $0 < 0 ? nil : $0 })))
         }
         // Means over all of a customer's answers; the scores' kinds were checked when the fusion was built.

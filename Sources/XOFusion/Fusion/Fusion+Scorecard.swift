@@ -93,30 +93,50 @@ extension Fusion {
         var orderSumSquares = [Double](repeating: 0, count: s), amounts = [Int](repeating: 0, count: s)
         var revenueOf = [Double](repeating: 0, count: customerCount), cartsOf = [Int32](repeating: 0, count: customerCount)
         for c in 0..<customerCount { segments[segmentOf[c]].customers += 1 }
-        for row in 0..<orderCustomer.count where orderCompleted[row] {
-            let c = Int(orderCustomer[row])
-            guard c >= 0 else { continue }
-            let k = segmentOf[c]
-            segments[k].orders += 1
-            if orderReturned[row] { segments[k].returnedOrders += 1 }
-            let amount = orderAmount[row]
-            if !amount.isNaN {
-                segments[k].revenue += amount
-                orderSumSquares[k] += amount * amount
-                amounts[k] += 1
-                revenueOf[c] += amount
+        // One pass over the orders into flat per-segment counters (not the segment structs: a hot loop
+        // that mutates an array of structs with strings and arrays inside pays for it on every row).
+        var orderCount = [Int](repeating: 0, count: s), returnedCount = [Int](repeating: 0, count: s), revenue = [Double](repeating: 0, count: s)
+        orderCustomer.withUnsafeBufferPointer { customer in
+        orderCompleted.withUnsafeBufferPointer { completed in
+        orderReturned.withUnsafeBufferPointer { returned in
+        orderAmount.withUnsafeBufferPointer { amount in
+        segmentOf.withUnsafeBufferPointer { segmentOf in
+        revenueOf.withUnsafeMutableBufferPointer { revenueOf in
+            for row in 0..<customer.count where completed[row] {
+                let c = Int(customer[row])
+                guard c >= 0 else { continue }
+                let k = segmentOf[c]
+                orderCount[k] += 1
+                if returned[row] { returnedCount[k] += 1 }
+                let value = amount[row]
+                if !value.isNaN {
+                    revenue[k] += value
+                    orderSumSquares[k] += value * value
+                    amounts[k] += 1
+                    revenueOf[c] += value
+                }
             }
+        } } } } } }
+        for k in 0..<s {
+            segments[k].orders = orderCount[k]
+            segments[k].returnedOrders = returnedCount[k]
+            segments[k].revenue = revenue[k]
         }
         if returns != nil, columns.returnOrderID == nil || columns.orderID == nil {
             // Returns cannot be tied to orders: count return rows (the report says so).
             for k in 0..<s { segments[k].returnedOrders = 0 }
             for row in 0..<returnCustomer.count where returnCustomer[row] >= 0 { segments[segmentOf[Int(returnCustomer[row])]].returnedOrders += 1 }
         }
-        for row in 0..<cartCustomer.count where cartCustomer[row] >= 0 {
-            let c = Int(cartCustomer[row])
-            segments[segmentOf[c]].carts += 1
-            cartsOf[c] += 1
-        }
+        var cartCount = [Int](repeating: 0, count: s)
+        cartCustomer.withUnsafeBufferPointer { customer in
+        cartsOf.withUnsafeMutableBufferPointer { cartsOf in
+            for row in 0..<customer.count where customer[row] >= 0 {
+                let c = Int(customer[row])
+                cartCount[segmentOf[c]] += 1
+                cartsOf[c] += 1
+            }
+        } }
+        for k in 0..<s { segments[k].carts = cartCount[k] }
         var cartSquares = [Double](repeating: 0, count: s), revenueSquares = [Double](repeating: 0, count: s)
         for c in 0..<customerCount {
             cartSquares[segmentOf[c]] += Double(cartsOf[c]) * Double(cartsOf[c])
@@ -217,8 +237,7 @@ extension Fusion {
         switch segmentation {
         case .npsClass:
             // Every class, even an empty one, in name order (the order of `CustomerSegment.allCases`).
-            let order = Dictionary(uniqueKeysWithValues: CustomerSegment.allCases.enumerated().map { ($1, $0) })
-            return (CustomerSegment.allCases.map(\.rawValue), try segments(asOf: asOf).segment.map { order[$0]! })
+            return (CustomerSegment.allCases.map(\.rawValue), try segments(asOf: asOf).segment.map(\.nameOrder))
         case .csatBand:
             guard let column = columns.csat else { throw .missingColumn(role: .answers, field: "csat", column: nil, suggestions: []) }
             let latest = try latestAnswerRows(withValueIn: column, asOf: asOf)

@@ -4,6 +4,16 @@ public enum CustomerSegment: String, Hashable, Sendable, CaseIterable, Comparabl
 
     public static func < (a: CustomerSegment, b: CustomerSegment) -> Bool { a.rawValue < b.rawValue }
 
+    /// The position in `allCases`, which is name order.
+    var nameOrder: Int {
+        switch self {
+        case .detractor: 0
+        case .none: 1
+        case .passive: 2
+        case .promoter: 3
+        }
+    }
+
     init(_ cls: NPSClass?) {
         switch cls {
         case .detractor: self = .detractor

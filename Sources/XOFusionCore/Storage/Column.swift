@@ -229,6 +229,18 @@ extension Column {
         }
     }
 
+    /// A dictionary-encoded `string` column without nulls: row `i` holds `dictionary[codes[i]]`. Unlike
+    /// ``string(_:layout:)`` it hashes nothing per row, for columns whose few values are known up front.
+    ///
+    /// - Precondition: `dictionary` holds distinct values and every code indexes it.
+    /// - Throws: ``TableError/capacityExceeded(column:reason:)`` past 4 GiB of text.
+    /// - Complexity: O(rows + dictionary text).
+    public static func string(codes: [UInt32], dictionary: [String]) throws(TableError) -> Column {
+        precondition(Set(dictionary).count == dictionary.count, "dictionary values must be distinct")
+        precondition(codes.allSatisfy { Int($0) < dictionary.count }, "a code lies past the dictionary")
+        return Column(storage: .dictionaryString(codes: ContiguousArray(codes), dictionary: try StringBuffer(dictionary)), validity: nil, count: codes.count)
+    }
+
     /// A column of `count` nulls of the given kind.
     ///
     /// - Complexity: O(`count`).

@@ -70,6 +70,15 @@ enum KindSamples {
         #expect(regions == (try Column.string(["EU", "NA", nil, "EU", "EU"], layout: .plain)))
     }
 
+    @Test func dictionaryFromCodesEqualsTheSameValuesInterned() throws {
+        let column = try Column.string(codes: [2, 0, 0, 1, 2], dictionary: ["detractor", "none", "promoter", "unused"])
+        let view = try #require(column.stringValues)
+        #expect(view.layout == .dictionary)
+        #expect(Array(view) == ["promoter", "detractor", "detractor", "none", "promoter"])
+        #expect(column == (try Column.string(["promoter", "detractor", "detractor", "none", "promoter"], layout: .plain)))
+        #expect(column.nullCount == 0)
+    }
+
     @Test func nullAndEmptyStringStayDistinct() throws {
         let column = try Column.string(["", nil])
         #expect(column[0] == .string(""))
