@@ -68,18 +68,18 @@ extension Fusion {
         for (role, path) in files.roles {
             do { reads[role] = try CSVReader.read(file: path, options: readOptions(role)) } catch { throw .ingest(role: role, error) }
         }
-        func resolve(checkKinds: Bool) throws(FusionError) -> FusionColumns {
-            try Fusion.resolve(
-                customers: reads[.customers]!.table, answers: reads[.answers]!.table, orders: reads[.orders]?.table, returns: reads[.returns]?.table,
-                carts: reads[.carts]?.table, tickets: reads[.tickets]?.table, mapping: map.mapping, checkKinds: checkKinds)
-        }
+        // Names first, kinds later: a mistyped column is read again below, then the fusion checks kinds.
         let columns: FusionColumns
-        do { columns = try resolve(checkKinds: false) } catch { throw .fusion(error) }
+        do {
+            columns = try Fusion.resolve(
+                customers: reads[.customers]!.table, answers: reads[.answers]!.table, orders: reads[.orders]?.table, returns: reads[.returns]?.table,
+                carts: reads[.carts]?.table, tickets: reads[.tickets]?.table, mapping: map.mapping, checkKinds: false)
+        } catch { throw .fusion(error) }
 
         var rereads: [(role: FusionRole, columns: [String])] = []
         for (role, expectations) in ColumnExpectation.all(columns, mapping: map.mapping) {
             guard let read = reads[role] else { continue }
-            let specs = expectations.compactMap { $0.spec(in: read.table, given: read.report) }
+            let specs = expectations.compactMap { $0.spec(in: read.table, given: read.report, role: role) }
             guard !specs.isEmpty else { continue }
             var again = readOptions(role)
             var merged = again.schema?.columns ?? []
@@ -128,7 +128,7 @@ private struct ColumnExpectation {
 
     /// The spec for a second read, or `nil` when the column already holds what the analyses need.
     /// A kind the user fixed in the map's `kinds` is kept (the fusion then names a wrong one).
-    func spec(in table: Table, given report: IngestReport) -> ColumnSpec? {
+    func spec(in table: Table, given report: IngestReport, role: FusionRole) -> ColumnSpec? {
         guard let values = table[column] else { return nil }
         let inferred = report.columns.first { $0.name == column }?.inferred ?? true
         switch expect {
@@ -150,11 +150,8 @@ private struct ColumnExpectation {
             }
             return ColumnSpec(column, .int64, allowedRange: Double(range.lowerBound)...Double(range.upperBound))
         case .numericScore(let range):
-            let numbers: [Double?]? = values.doubleValues.map { v in (0..<v.count).map { v[$0] } }
-                ?? values.int64Values.map { v in (0..<v.count).map { v[$0].map(Double.init) } }
-                ?? values.decimalValues.map { v in (0..<v.count).map { v[$0]?.doubleValue } }
-            if let numbers {
-                if numbers.allSatisfy({ $0.map { range.contains($0) } ?? true }) { return nil }
+            if values.kind.isNumeric, let numbers = try? ScoreColumn.numbers(table, column, role: role) {
+                if (0..<table.rowCount).allSatisfy({ numbers[$0].map { range.contains($0) } ?? true }) { return nil }
                 return ColumnSpec(column, values.kind, allowedRange: range)
             }
             return inferred ? ColumnSpec(column, .double, allowedRange: range) : nil

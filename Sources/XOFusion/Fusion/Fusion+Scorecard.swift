@@ -96,27 +96,20 @@ extension Fusion {
         // One pass over the orders into flat per-segment counters (not the segment structs: a hot loop
         // that mutates an array of structs with strings and arrays inside pays for it on every row).
         var orderCount = [Int](repeating: 0, count: s), returnedCount = [Int](repeating: 0, count: s), revenue = [Double](repeating: 0, count: s)
-        orderCustomer.withUnsafeBufferPointer { customer in
-        orderCompleted.withUnsafeBufferPointer { completed in
-        orderReturned.withUnsafeBufferPointer { returned in
-        orderAmount.withUnsafeBufferPointer { amount in
-        segmentOf.withUnsafeBufferPointer { segmentOf in
-        revenueOf.withUnsafeMutableBufferPointer { revenueOf in
-            for row in 0..<customer.count where completed[row] {
-                let c = Int(customer[row])
-                guard c >= 0 else { continue }
-                let k = segmentOf[c]
-                orderCount[k] += 1
-                if returned[row] { returnedCount[k] += 1 }
-                let value = amount[row]
-                if !value.isNaN {
-                    revenue[k] += value
-                    orderSumSquares[k] += value * value
-                    amounts[k] += 1
-                    revenueOf[c] += value
-                }
+        for row in 0..<orderCustomer.count where orderCompleted[row] {
+            let c = Int(orderCustomer[row])
+            guard c >= 0 else { continue }
+            let k = segmentOf[c]
+            orderCount[k] += 1
+            if orderReturned[row] { returnedCount[k] += 1 }
+            let value = orderAmount[row]
+            if !value.isNaN {
+                revenue[k] += value
+                orderSumSquares[k] += value * value
+                amounts[k] += 1
+                revenueOf[c] += value
             }
-        } } } } } }
+        }
         for k in 0..<s {
             segments[k].orders = orderCount[k]
             segments[k].returnedOrders = returnedCount[k]
@@ -128,14 +121,11 @@ extension Fusion {
             for row in 0..<returnCustomer.count where returnCustomer[row] >= 0 { segments[segmentOf[Int(returnCustomer[row])]].returnedOrders += 1 }
         }
         var cartCount = [Int](repeating: 0, count: s)
-        cartCustomer.withUnsafeBufferPointer { customer in
-        cartsOf.withUnsafeMutableBufferPointer { cartsOf in
-            for row in 0..<customer.count where customer[row] >= 0 {
-                let c = Int(customer[row])
-                cartCount[segmentOf[c]] += 1
-                cartsOf[c] += 1
-            }
-        } }
+        for row in 0..<cartCustomer.count where cartCustomer[row] >= 0 {
+            let c = Int(cartCustomer[row])
+            cartCount[segmentOf[c]] += 1
+            cartsOf[c] += 1
+        }
         for k in 0..<s { segments[k].carts = cartCount[k] }
         var cartSquares = [Double](repeating: 0, count: s), revenueSquares = [Double](repeating: 0, count: s)
         for c in 0..<customerCount {
