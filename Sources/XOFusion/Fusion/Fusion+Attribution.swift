@@ -37,49 +37,51 @@ extension Fusion {
     ///
     /// - Throws: ``FusionError/missingRole(_:neededBy:)`` without orders, ``FusionError/badOption(_:)`` for a
     ///   negative tolerance or unsorted bands.
-    /// - Complexity: O(answers × log(orders per customer) + orders + customers).
+    /// - Complexity: O(answers + orders + customers): one merge of each customer's time-ordered runs.
     public func attribution(options: AttributionOptions = AttributionOptions()) throws(FusionError) -> Attribution {
         _ = try require(.orders, for: "attribution")
         guard options.toleranceMicroseconds >= 0 else { throw .kernel(.negativeTolerance(microseconds: options.toleranceMicroseconds)) }
         guard zip(options.valueBands, options.valueBands.dropFirst()).allSatisfy({ $0 < $1 }), options.valueBands.allSatisfy(\.isFinite) else {
             throw .badOption("value bands must be finite and strictly ascending, not \(options.valueBands)")
         }
-        guard let npsColumn = columns.nps else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
-        let nps = try ScoreColumn.integers(answers, npsColumn, role: .answers)
-        let csat = try columns.csat.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
+        guard columns.nps != nil else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
         let npsScale = mapping.answers.npsScale, csatScale = mapping.answers.csatScale
-        let index = CompletedOrderIndex(self)
+        let tolerance = options.toleranceMicroseconds
 
         // Cells: 0 (no, NA), 1 (yes, no), 2 (yes, yes). Band slots: 0 unattributed, 1 attributed to an
         // order without an amount, 2 + k the k-th value band.
         let bands = options.valueBands
         var cells = [Tally](repeating: Tally(), count: 3), slots = [Tally](repeating: Tally(), count: bands.count + 3)
         var population = 0, attributed = 0, withoutCustomer = 0
-        for row in 0..<answerCustomer.count {
-            guard let score = nps[row] else { continue }
-            let c = Int(answerCustomer[row]), t = answerTime[row]
-            guard c >= 0, t != .min else { withoutCustomer += 1; continue }
-            guard let cls = npsScale.npsClass(of: score) else {
-                throw .outOfScale(role: .answers, column: npsColumn, row: row, value: String(score), scale: npsScale.description)
-            }
-            var csatScore: Int64?
-            if let csat, let v = csat[row] {
-                guard csatScale.range.contains(v) else {
-                    throw .outOfScale(role: .answers, column: columns.csat!, row: row, value: String(v), scale: csatScale.description)
+        let a = answerFacts, o = orderFacts
+        let hasCSAT = !a.csat.isEmpty
+        // Both runs of a customer are in time order: one merge finds every answer's latest completed order
+        // at or before it (scores were checked against their scales when the fusion was built).
+        for c in 0..<customerCount {
+            let orders = o.runs.run(c)
+            var next = orders.lowerBound, latest = -1
+            for i in a.runs.run(c) where a.nps[i] != AnswerFacts.null {
+                let t = a.time[i]
+                guard t != .min else { withoutCustomer += 1; continue }
+                while next < orders.upperBound && o.time[next] <= t {
+                    if o.completed[next] && o.time[next] != .min { latest = next }
+                    next += 1
                 }
-                csatScore = v
+                population += 1
+                var cell = 0, slot = 0, amount = Double.nan
+                if latest >= 0 && t - o.time[latest] <= tolerance {
+                    attributed += 1
+                    cell = o.returned[latest] ? 2 : 1
+                    amount = o.amount[latest]
+                    slot = amount.isNaN ? 1 : 2 + (bands.firstIndex { amount < $0 } ?? bands.count)
+                }
+                let score = a.nps[i], cls = npsScale.npsClass(of: score)!
+                let csatScore = hasCSAT && a.csat[i] != AnswerFacts.null ? a.csat[i] : nil
+                cells[cell].add(score, cls, csatScore, amount, csatScale)
+                slots[slot].add(score, cls, csatScore, amount, csatScale)
             }
-            population += 1
-            var cell = 0, slot = 0, amount = Double.nan
-            if let order = index.latest(customer: c, atOrBefore: t), t - orderTime[order] <= options.toleranceMicroseconds {
-                attributed += 1
-                cell = orderReturned[order] ? 2 : 1
-                amount = orderAmount[order]
-                slot = amount.isNaN ? 1 : 2 + (bands.firstIndex { amount < $0 } ?? bands.count)
-            }
-            cells[cell].add(score, cls, csatScore, amount, csatScale)
-            slots[slot].add(score, cls, csatScore, amount, csatScale)
         }
+        for i in a.runs.unplaced where a.nps[i] != AnswerFacts.null { withoutCustomer += 1 }
         var labels = ["unattributed", "no amount"]
         var lower = "0"
         for edge in bands {
@@ -127,50 +129,5 @@ struct Tally {
             ("csat_n", .int64(t.map { Int64($0.csat.n) })), ("csat", .double(t.map(\.csat.percent))), ("mean_csat", .double(t.map(\.csat.mean))),
             ("mean_amount", .double(t.map { $0.amounts > 0 ? $0.amountSum / Double($0.amounts) : nil })),
         ]
-    }
-}
-
-/// Completed orders grouped by customer, each customer's run in time order
-/// (a counting sort; ties in row order): the as-of index of an attribution.
-struct CompletedOrderIndex {
-    /// Customer c's orders are `rows[offsets[c] ..< offsets[c + 1]]`.
-    let offsets: [Int32]
-    let times: [Int64]
-    let rows: [Int32]
-
-    init(_ fusion: Fusion) {
-        let n = fusion.customerCount
-        var offsets = [Int32](repeating: 0, count: n + 1)
-        let customer = fusion.orderCustomer, completed = fusion.orderCompleted, time = fusion.orderTime
-        for row in 0..<customer.count where completed[row] && customer[row] >= 0 && time[row] != .min { offsets[Int(customer[row]) + 1] += 1 }
-        for c in 0..<n { offsets[c + 1] += offsets[c] }
-        var next = offsets
-        var times = [Int64](repeating: 0, count: Int(offsets[n])), rows = [Int32](repeating: 0, count: Int(offsets[n]))
-        for row in 0..<customer.count where completed[row] && customer[row] >= 0 && time[row] != .min {
-            let c = Int(customer[row])
-            let slot = Int(next[c])
-            times[slot] = time[row]
-            rows[slot] = Int32(row)
-            next[c] += 1
-        }
-        // Runs are in row order; sort a run only if its times are not ascending (stable: ties keep row order).
-        for c in 0..<n {
-            let range = Int(offsets[c])..<Int(offsets[c + 1])
-            guard range.count > 1, !zip(times[range], times[range].dropFirst()).allSatisfy({ $0 <= $1 }) else { continue }
-            let sorted = range.map { (times[$0], rows[$0]) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-            for (i, pair) in zip(range, sorted) { (times[i], rows[i]) = pair }
-        }
-        (self.offsets, self.times, self.rows) = (offsets, times, rows)
-    }
-
-    /// The order row of customer `c` with the greatest time ≤ `t` (the later row on ties), or `nil`.
-    func latest(customer c: Int, atOrBefore t: Int64) -> Int? {
-        var low = Int(offsets[c]), high = Int(offsets[c + 1])
-        // First index whose time is > t.
-        while low < high {
-            let mid = (low + high) >> 1
-            if times[mid] <= t { low = mid + 1 } else { high = mid }
-        }
-        return low > Int(offsets[c]) ? Int(rows[low - 1]) : nil
     }
 }

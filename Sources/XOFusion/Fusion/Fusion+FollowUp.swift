@@ -111,7 +111,7 @@ extension Fusion {
         if options.rule == nil && columns.nps == nil {
             throw .missingColumn(role: .answers, field: "nps (the default rule picks detractors)", column: nil, suggestions: [])
         }
-        let latestAnswer = answerTime.max() ?? .min
+        let latestAnswer = answerFacts.time.max() ?? .min
         guard let date = options.asOf?.microsecondsSinceEpoch ?? [latestOrderTime() ?? .min, latestAnswer].max().flatMap({ $0 == .min ? nil : $0 }) else {
             throw .badOption("the follow-up list needs an analysis date: no answer or order has a time")
         }
@@ -131,17 +131,18 @@ extension Fusion {
         add("latest_channel", try answerText(columns.channel, rows: latest))
         let commented = columns.comment == nil ? latest : try latestAnswerRows(withValueIn: columns.comment, asOf: date, nonEmptyText: true)
         add("latest_comment", try answerText(columns.comment, rows: commented))
-        let lastOrder = latestOrderRows(upTo: date)
+        let lastOrder = latestOrders(upTo: date)
         if let orders {
+            let lastOrderRows = lastOrder.map { $0 < 0 ? nil : Int(orderFacts.runs.rows[Int($0)]) }
             func fromOrders(_ name: String?) -> Column {
                 guard let name, let column = orders[name] else { return Fusion.nullText(n) }
-                return column.gathered(rows: lastOrder.map { $0 < 0 ? nil : Int($0) })
+                return column.gathered(rows: lastOrderRows)
             }
             add("latest_order_id", fromOrders(columns.orderID))
             add("latest_order_at", fromOrders(columns.orderTime))
             add("latest_order_amount", fromOrders(columns.orderAmount))
             add("latest_order_status", fromOrders(columns.orderStatus))
-            add("latest_order_returned", .bool(lastOrder.map { $0 < 0 ? nil : orderReturned[Int($0)] }))
+            add("latest_order_returned", .bool(lastOrder.map { $0 < 0 ? nil : orderFacts.returned[Int($0)] }))
         }
         for name in customers.schema.names where !has.contains(name) { add(name, customers[name]!) }
         let candidates = try FusionError.wrap { try Table(columns: candidate) }
@@ -197,14 +198,23 @@ extension Fusion {
     /// An all-null text column (it holds no bytes, so building it cannot fail).
     static func nullText(_ count: Int) -> Column { try! Column.string([String?](repeating: nil, count: count)) }
 
-    /// Each customer's latest order of any status at or before `end` (-1: none); ties to the later row.
-    private func latestOrderRows(upTo end: Int64) -> [Int32] {
-        var latest = [Int32](repeating: -1, count: customerCount), time = [Int64](repeating: .min, count: customerCount)
-        for row in 0..<orderCustomer.count {
-            let c = Int(orderCustomer[row]), t = orderTime[row]
-            guard c >= 0, t != .min, t <= end, t >= time[c] else { continue }
-            latest[c] = Int32(row)
-            time[c] = t
+    /// Each customer's latest order of any status at or before `end`, as a position in run order (-1: none);
+    /// ties to the later row.
+    private func latestOrders(upTo end: Int64) -> [Int32] {
+        var latest = [Int32](repeating: -1, count: customerCount)
+        let o = orderFacts
+        for c in 0..<customerCount {
+            let run = o.runs.run(c)
+            var i = run.upperBound
+            while i > run.lowerBound {
+                i -= 1
+                let t = o.time[i]
+                if t == .min { break }  // null times sort first
+                if t <= end {
+                    latest[c] = Int32(i)
+                    break
+                }
+            }
         }
         return latest
     }

@@ -99,35 +99,36 @@ extension Fusion {
         } else {
             throw .missingColumn(role: .answers, field: "nps, csat or ces (the journey's figures)", column: nil, suggestions: [])
         }
-        let (labels, valueOf) = try answerDimension(dimension)
-        let nps = try columns.nps.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
-        let csat = try columns.csat.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
-        let ces = try columns.ces.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
+        let values = try answerDimension(dimension)
         let (npsScale, csatScale, cesScale) = (mapping.answers.npsScale, mapping.answers.csatScale, mapping.answers.cesScale)
         let since = options.since?.microsecondsSinceEpoch ?? .min, before = options.before?.microsecondsSinceEpoch ?? .max
+        let windowed = options.since != nil || options.before != nil
+        let a = answerFacts
 
-        var steps = labels.map { JourneyStep(value: $0) }
+        var steps = values.labels.map { JourneyStep(value: $0) }
         var overall = JourneyStep(value: "all")
         var withoutCustomer = 0
-        for row in 0..<answerTime.count {
-            let t = answerTime[row]
-            if options.since != nil || options.before != nil { guard t != .min, t >= since, t < before else { continue } }
-            let v = valueOf(row)
-            guard v >= 0 else { withoutCustomer += 1; continue }
-            if let nps, let x = nps[row] {
-                guard let cls = npsScale.npsClass(of: x) else { throw .outOfScale(role: .answers, column: columns.nps!, row: row, value: String(x), scale: npsScale.description) }
-                steps[v].nps.add(cls)
-                overall.nps.add(cls)
-            }
-            if let csat, let x = csat[row] {
-                guard csatScale.range.contains(x) else { throw .outOfScale(role: .answers, column: columns.csat!, row: row, value: String(x), scale: csatScale.description) }
-                steps[v].csat.add(x, scale: csatScale)
-                overall.csat.add(x, scale: csatScale)
-            }
-            if let ces, let x = ces[row] {
-                guard cesScale.range.contains(x) else { throw .outOfScale(role: .answers, column: columns.ces!, row: row, value: String(x), scale: cesScale.description) }
-                steps[v].ces.add(x, scale: cesScale)
-                overall.ces.add(x, scale: cesScale)
+        // Customer by customer, then the answers that reach no customer (scores were checked when the fusion was built).
+        for g in 0...customerCount {
+            let c = g < customerCount ? g : -1
+            for i in a.runs.run(g) {
+                let t = a.time[i]
+                if windowed { guard t != .min, t >= since, t < before else { continue } }
+                let v = values.value(row: Int(a.runs.rows[i]), customer: c)
+                guard v >= 0 else { withoutCustomer += 1; continue }
+                if !a.nps.isEmpty && a.nps[i] != AnswerFacts.null {
+                    let cls = npsScale.npsClass(of: a.nps[i])!
+                    steps[v].nps.add(cls)
+                    overall.nps.add(cls)
+                }
+                if !a.csat.isEmpty && a.csat[i] != AnswerFacts.null {
+                    steps[v].csat.add(a.csat[i], scale: csatScale)
+                    overall.csat.add(a.csat[i], scale: csatScale)
+                }
+                if !a.ces.isEmpty && a.ces[i] != AnswerFacts.null {
+                    steps[v].ces.add(a.ces[i], scale: cesScale)
+                    overall.ces.add(a.ces[i], scale: cesScale)
+                }
             }
         }
         steps.removeAll { $0.nps.n == 0 && $0.csat.n == 0 && $0.ces.n == 0 }

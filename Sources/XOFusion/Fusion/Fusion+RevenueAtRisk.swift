@@ -119,17 +119,20 @@ extension Fusion {
 
     /// The latest order time of any status, or `nil` without orders with a time.
     func latestOrderTime() -> Int64? {
-        let latest = orderTime.max() ?? .min
+        let latest = orderFacts.time.max() ?? .min
         return latest == .min ? nil : latest
     }
 
     /// Each customer's completed-order revenue with time in (`start`, `end`] (amounts that are NaN skipped).
     func windowRevenue(after start: Int64, upTo end: Int64) -> [Double] {
         var revenue = [Double](repeating: 0, count: customerCount)
-        for row in 0..<orderCustomer.count where orderCompleted[row] {
-            let c = Int(orderCustomer[row]), t = orderTime[row], amount = orderAmount[row]
-            guard c >= 0, t > start, t <= end, !amount.isNaN else { continue }
-            revenue[c] += amount
+        let o = orderFacts
+        for c in 0..<customerCount {
+            for i in o.runs.run(c) where o.completed[i] {
+                let t = o.time[i], amount = o.amount[i]
+                guard t > start, t <= end, !amount.isNaN else { continue }
+                revenue[c] += amount
+            }
         }
         return revenue
     }

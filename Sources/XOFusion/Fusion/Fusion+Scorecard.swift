@@ -91,46 +91,52 @@ extension Fusion {
         let s = labels.count
         var segments = labels.map { ScorecardSegment(segment: $0) }
         var orderSumSquares = [Double](repeating: 0, count: s), amounts = [Int](repeating: 0, count: s)
-        var revenueOf = [Double](repeating: 0, count: customerCount), cartsOf = [Int32](repeating: 0, count: customerCount)
-        for c in 0..<customerCount { segments[segmentOf[c]].customers += 1 }
-        // One pass over the orders into flat per-segment counters (not the segment structs: a hot loop
-        // that mutates an array of structs with strings and arrays inside pays for it on every row).
+        // One pass customer by customer: each customer's orders are contiguous (see `CustomerRuns`), so the
+        // orders stream in order and the per-segment counters stay flat arrays of a few slots.
         var orderCount = [Int](repeating: 0, count: s), returnedCount = [Int](repeating: 0, count: s), revenue = [Double](repeating: 0, count: s)
-        for row in 0..<orderCustomer.count where orderCompleted[row] {
-            let c = Int(orderCustomer[row])
-            guard c >= 0 else { continue }
-            let k = segmentOf[c]
-            orderCount[k] += 1
-            if orderReturned[row] { returnedCount[k] += 1 }
-            let value = orderAmount[row]
-            if !value.isNaN {
-                revenue[k] += value
-                orderSumSquares[k] += value * value
-                amounts[k] += 1
-                revenueOf[c] += value
+        var members = [Int](repeating: 0, count: s), cartCount = [Int](repeating: 0, count: s), cartSquares = [Double](repeating: 0, count: s), revenueSquares = [Double](repeating: 0, count: s)
+        let o = orderFacts, cartRuns = cartFacts.runs
+        o.amount.withUnsafeBufferPointer { amount in
+            o.completed.withUnsafeBufferPointer { completed in
+                o.returned.withUnsafeBufferPointer { returned in
+                    for c in 0..<customerCount {
+                        let k = segmentOf[c]
+                        members[k] += 1
+                        var orders = 0, returns = 0, sum = 0.0, squares = 0.0, valued = 0
+                        for i in o.runs.run(c) where completed[i] {
+                            orders += 1
+                            if returned[i] { returns += 1 }
+                            let value = amount[i]
+                            if !value.isNaN {
+                                sum += value
+                                squares += value * value
+                                valued += 1
+                            }
+                        }
+                        orderCount[k] += orders
+                        returnedCount[k] += returns
+                        revenue[k] += sum
+                        orderSumSquares[k] += squares
+                        amounts[k] += valued
+                        revenueSquares[k] += sum * sum
+                        let carts = cartRuns.run(c).count
+                        cartCount[k] += carts
+                        cartSquares[k] += Double(carts) * Double(carts)
+                    }
+                }
             }
         }
         for k in 0..<s {
+            segments[k].customers = members[k]
             segments[k].orders = orderCount[k]
             segments[k].returnedOrders = returnedCount[k]
             segments[k].revenue = revenue[k]
+            segments[k].carts = cartCount[k]
         }
         if returns != nil, columns.returnOrderID == nil || columns.orderID == nil {
             // Returns cannot be tied to orders: count return rows (the report says so).
             for k in 0..<s { segments[k].returnedOrders = 0 }
-            for row in 0..<returnCustomer.count where returnCustomer[row] >= 0 { segments[segmentOf[Int(returnCustomer[row])]].returnedOrders += 1 }
-        }
-        var cartCount = [Int](repeating: 0, count: s)
-        for row in 0..<cartCustomer.count where cartCustomer[row] >= 0 {
-            let c = Int(cartCustomer[row])
-            cartCount[segmentOf[c]] += 1
-            cartsOf[c] += 1
-        }
-        for k in 0..<s { segments[k].carts = cartCount[k] }
-        var cartSquares = [Double](repeating: 0, count: s), revenueSquares = [Double](repeating: 0, count: s)
-        for c in 0..<customerCount {
-            cartSquares[segmentOf[c]] += Double(cartsOf[c]) * Double(cartsOf[c])
-            revenueSquares[segmentOf[c]] += revenueOf[c] * revenueOf[c]
+            for c in 0..<customerCount { segments[segmentOf[c]].returnedOrders += returnFacts.runs.run(c).count }
         }
 
         // Figures and intervals. Without a carts (returns) table, cart (return) figures are unknown, not zero.
@@ -239,16 +245,16 @@ extension Fusion {
                 return band.rawValue
             }
         case .sentimentBand:
-            guard let column = columns.sentiment else { throw .missingColumn(role: .answers, field: "sentiment", column: nil, suggestions: []) }
-            let values = try ScoreColumn.numbers(answers, column, role: .answers)
-            var sum = [Double](repeating: 0, count: customerCount), count = [Int](repeating: 0, count: customerCount)
-            for row in 0..<answerCustomer.count where answerCustomer[row] >= 0 && answerTime[row] <= (asOf ?? .max) {
-                guard let v = values[row] else { continue }
-                sum[Int(answerCustomer[row])] += v
-                count[Int(answerCustomer[row])] += 1
+            guard columns.sentiment != nil else { throw .missingColumn(role: .answers, field: "sentiment", column: nil, suggestions: []) }
+            let a = answerFacts, limit = asOf ?? .max, scale = mapping.answers.sentimentScale
+            labelOf = (0..<customerCount).map { c in
+                var sum = 0.0, count = 0
+                for i in a.runs.run(c) where a.time[i] <= limit && !a.sentiment[i].isNaN {
+                    sum += a.sentiment[i]
+                    count += 1
+                }
+                return count > 0 ? scale.band(of: sum / Double(count))?.rawValue : nil
             }
-            let scale = mapping.answers.sentimentScale
-            labelOf = (0..<customerCount).map { count[$0] > 0 ? scale.band(of: sum[$0] / Double(count[$0]))?.rawValue : nil }
         case .customerColumn(let name):
             let column = try FusionError.wrap { try customers.kernelColumn(name) }
             labelOf = (0..<customerCount).map { column.isNull($0) ? nil : column[$0].description }

@@ -33,7 +33,6 @@ extension Fusion {
     /// - Complexity: O(answers + customers).
     func latestAnswerRows(withValueIn column: String?, asOf: Int64? = nil, nonEmptyText: Bool = false) throws(FusionError) -> [Int32] {
         var latest = [Int32](repeating: -1, count: customerCount)
-        var latestTime = [Int64](repeating: .min, count: customerCount)
         let present: (Int) -> Bool
         if let column {
             let values = try FusionError.wrap { try answers.kernelColumn(column) }
@@ -48,17 +47,22 @@ extension Fusion {
         } else {
             present = { _ in true }
         }
-        let tieBreak = ResponseOrder(answers, columns.responseID)
+        // Each run is in (time, response id) order: the latest qualifying answer is the last one.
         let limit = asOf ?? .max
-        answerCustomer.withUnsafeBufferPointer { customers in
-            answerTime.withUnsafeBufferPointer { times in
-                for row in 0..<customers.count {
-                    let c = Int(customers[row]), t = times[row]
-                    guard c >= 0, t != .min, t <= limit, present(row) else { continue }
-                    let best = latestTime[c]
-                    if t > best || latest[c] < 0 || (t == best && tieBreak.isAfter(row, Int(latest[c]))) {
-                        latest[c] = Int32(row)
-                        latestTime[c] = t
+        let runs = answerFacts.runs
+        answerFacts.time.withUnsafeBufferPointer { time in
+            runs.rows.withUnsafeBufferPointer { rows in
+                for c in 0..<customerCount {
+                    let run = runs.run(c)
+                    var i = run.upperBound
+                    while i > run.lowerBound {
+                        i -= 1
+                        let t = time[i]
+                        if t == .min { break }  // null times sort first
+                        if t <= limit && present(Int(rows[i])) {
+                            latest[c] = rows[i]
+                            break
+                        }
                     }
                 }
             }
@@ -71,19 +75,27 @@ extension Fusion {
     /// - Throws: ``FusionError/outOfScale(role:column:row:value:scale:)`` for a latest score outside the scale.
     func segments(asOf: Int64? = nil) throws(FusionError) -> (segment: [CustomerSegment], latestNPS: [Int64]) {
         guard let npsColumn = columns.nps else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
-        let latest = try latestAnswerRows(withValueIn: npsColumn, asOf: asOf)
-        let nps = try ScoreColumn.integers(answers, npsColumn, role: .answers).values
-        let scale = mapping.answers.npsScale
+        let scale = mapping.answers.npsScale, limit = asOf ?? .max
         var segment = [CustomerSegment](repeating: .none, count: customerCount)
         var score = [Int64](repeating: -1, count: customerCount)
-        for c in 0..<customerCount where latest[c] >= 0 {
-            let row = Int(latest[c])
-            let value = nps[nps.startIndex + row]
-            guard let cls = scale.npsClass(of: value) else {
-                throw .outOfScale(role: .answers, column: npsColumn, row: row, value: String(value), scale: scale.description)
+        let runs = answerFacts.runs
+        answerFacts.time.withUnsafeBufferPointer { time in
+            answerFacts.nps.withUnsafeBufferPointer { nps in
+                for c in 0..<customerCount {
+                    let run = runs.run(c)
+                    var i = run.upperBound
+                    while i > run.lowerBound {
+                        i -= 1
+                        let t = time[i]
+                        if t == .min { break }  // null times sort first
+                        guard t <= limit, nps[i] != AnswerFacts.null else { continue }
+                        // Scores were checked against the scale when the fusion was built.
+                        segment[c] = CustomerSegment(scale.npsClass(of: nps[i]))
+                        score[c] = nps[i]
+                        break
+                    }
+                }
             }
-            segment[c] = CustomerSegment(cls)
-            score[c] = value
         }
         return (segment, score)
     }

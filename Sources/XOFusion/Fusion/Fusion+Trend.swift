@@ -117,52 +117,50 @@ extension Fusion {
         guard options.alpha > 0, options.alpha < 1, options.minimumDrop >= 0, options.minimumResponses >= 1 else {
             throw .badOption("trend options: alpha must lie in (0, 1), minimumDrop ≥ 0 and minimumResponses ≥ 1")
         }
-        guard let npsColumn = columns.nps else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
-        let nps = try ScoreColumn.integers(answers, npsColumn, role: .answers)
-        let csat = try columns.csat.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
-        let ces = try columns.ces.map { (name) throws(FusionError) in try ScoreColumn.integers(answers, name, role: .answers) }
+        guard columns.nps != nil else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
         let (npsScale, csatScale, cesScale) = (mapping.answers.npsScale, mapping.answers.csatScale, mapping.answers.cesScale)
+        let a = answerFacts
+        let hasCSAT = !a.csat.isEmpty, hasCES = !a.ces.isEmpty
 
         // Dimension ids per answer (-1: left out).
-        var valueLabels = ["all"]
-        var valueOfAnswer: (Int) -> Int = { _ in 0 }
-        if let name = options.dimension { (valueLabels, valueOfAnswer) = try answerDimension(name) }
+        var dimension = AnswerDimension.single
+        if let name = options.dimension { dimension = try answerDimension(name) }
 
-        // Period ordinals, dense between the first and the last.
-        var ordinals = [Int](repeating: .min, count: answerCustomer.count)
-        var first = Int.max, last = Int.min
-        for row in 0..<answerTime.count where answerTime[row] != .min && !nps.isNull(row) {
-            let days = Int((Double(answerTime[row]) / Double(Timestamp.microsecondsPerDay)).rounded(.down))
-            let o = options.period.ordinal(days: days)
-            ordinals[row] = o
-            first = min(first, o)
-            last = max(last, o)
+        // Period ordinals, dense between the first and the last: a table per day between the first and last answer.
+        var firstDay = Int.max, lastDay = Int.min
+        for i in 0..<a.time.count where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
+            let days = Fusion.days(a.time[i])
+            firstDay = min(firstDay, days)
+            lastDay = max(lastDay, days)
         }
+        let ordinalOfDay = firstDay <= lastDay && lastDay - firstDay < 5_000_000
+            ? (firstDay...lastDay).map { options.period.ordinal(days: $0) } : nil
+        func ordinal(_ t: Int64) -> Int {
+            let days = Fusion.days(t)
+            return ordinalOfDay?[days - firstDay] ?? options.period.ordinal(days: days)
+        }
+        let first = firstDay <= lastDay ? ordinal(Int64(firstDay) * Timestamp.microsecondsPerDay) : 0
+        let last = firstDay <= lastDay ? ordinal(Int64(lastDay) * Timestamp.microsecondsPerDay) : -1
         let periods = first <= last ? last - first + 1 : 0
-        guard valueLabels.count * periods <= 20_000_000 else {
-            throw .badOption("the trend would have \(valueLabels.count) × \(periods) cells; choose a coarser period or check the answer times")
+        guard dimension.labels.count * periods <= 20_000_000 else {
+            throw .badOption("the trend would have \(dimension.labels.count) × \(periods) cells; choose a coarser period or check the answer times")
         }
-        var cells = [NPSSummary](repeating: NPSSummary(), count: valueLabels.count * periods)
+        var cells = [NPSSummary](repeating: NPSSummary(), count: dimension.labels.count * periods)
         var csatCells = [TopBoxSummary](repeating: TopBoxSummary(), count: cells.count), cesCells = csatCells
         var withoutCustomer = 0
-        for row in 0..<answerCustomer.count where ordinals[row] != .min {
-            let v = valueOfAnswer(row)
-            guard v >= 0 else { withoutCustomer += 1; continue }
-            let score = nps[row]!
-            guard let cls = npsScale.npsClass(of: score) else {
-                throw .outOfScale(role: .answers, column: npsColumn, row: row, value: String(score), scale: npsScale.description)
-            }
-            let cell = v * periods + (ordinals[row] - first)
-            cells[cell].add(cls)
-            if let csat, let x = csat[row] {
-                guard csatScale.range.contains(x) else { throw .outOfScale(role: .answers, column: columns.csat!, row: row, value: String(x), scale: csatScale.description) }
-                csatCells[cell].add(x, scale: csatScale)
-            }
-            if let ces, let x = ces[row] {
-                guard cesScale.range.contains(x) else { throw .outOfScale(role: .answers, column: columns.ces!, row: row, value: String(x), scale: cesScale.description) }
-                cesCells[cell].add(x, scale: cesScale)
+        // Customer by customer, then the answers that reach no customer (scores were checked when the fusion was built).
+        for g in 0...customerCount {
+            let c = g < customerCount ? g : -1
+            for i in a.runs.run(g) where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
+                let v = dimension.value(row: Int(a.runs.rows[i]), customer: c)
+                guard v >= 0 else { withoutCustomer += 1; continue }
+                let cell = v * periods + (ordinal(a.time[i]) - first)
+                cells[cell].add(npsScale.npsClass(of: a.nps[i])!)
+                if hasCSAT && a.csat[i] != AnswerFacts.null { csatCells[cell].add(a.csat[i], scale: csatScale) }
+                if hasCES && a.ces[i] != AnswerFacts.null { cesCells[cell].add(a.ces[i], scale: cesScale) }
             }
         }
+        let valueLabels = dimension.labels
 
         // Rows: cells with answers, by value then period.
         let present = cells.indices.filter { cells[$0].n > 0 }
@@ -174,11 +172,11 @@ extension Fusion {
             ("nps_score", .double(present.map { cells[$0].score })), ("nps_margin", .double(present.map { cells[$0].margin })),
             ("nps_low", .double(present.map { cells[$0].interval?.lowerBound })), ("nps_high", .double(present.map { cells[$0].interval?.upperBound })),
         ]
-        if csat != nil {
+        if hasCSAT {
             tableColumns += [("mean_csat", .double(present.map { csatCells[$0].mean })), ("csat", .double(present.map { csatCells[$0].percent })),
                              ("csat_n", .int64(present.map { Int64(csatCells[$0].n) }))]
         }
-        if ces != nil {
+        if hasCES {
             tableColumns += [("mean_ces", .double(present.map { cesCells[$0].mean })), ("ces", .double(present.map { cesCells[$0].percent })),
                              ("ces_n", .int64(present.map { Int64(cesCells[$0].n) }))]
         }
@@ -191,12 +189,11 @@ extension Fusion {
     }
 
     /// The values of a dimension, sorted by label (a null value is `(null)`), and each answer's value index:
-    /// a column of the answers table, else of the customers table through the answer's customer (-1 for an
-    /// answer that reaches no customer).
+    /// a column of the answers table, else of the customers table through the answer's customer.
     ///
     /// - Throws: ``FusionError/missingColumn(role:field:column:suggestions:)`` when neither table has the column.
     /// - Complexity: O(answers + customers).
-    func answerDimension(_ name: String) throws(FusionError) -> (labels: [String], valueOf: (Int) -> Int) {
+    func answerDimension(_ name: String) throws(FusionError) -> AnswerDimension {
         let throughCustomer = answers[name] == nil
         guard let column = (throughCustomer ? customers : answers)[name] else {
             throw .missingColumn(role: .answers, field: "dimension", column: name,
@@ -212,13 +209,16 @@ extension Fusion {
         }
         // Sort the values by label; ids become ranks.
         let order = labels.indices.sorted { labels[$0] < labels[$1] }
-        var rank = [Int](repeating: 0, count: labels.count)
-        for (r, id) in order.enumerated() { rank[id] = r }
-        let answerCustomer = self.answerCustomer
-        let valueOf: (Int) -> Int = throughCustomer
-            ? { row in answerCustomer[row] < 0 ? -1 : rank[Int(ids[Int(answerCustomer[row])])] }
-            : { row in rank[Int(ids[row])] }
-        return (order.map { labels[$0] }, valueOf)
+        var rank = [Int32](repeating: 0, count: labels.count)
+        for (r, id) in order.enumerated() { rank[id] = Int32(r) }
+        let values = ids.map { rank[Int($0)] }
+        return AnswerDimension(labels: order.map { labels[$0] }, byRow: throughCustomer ? nil : values, byCustomer: throughCustomer ? values : nil)
+    }
+
+    /// Whole days since the epoch of a time in microseconds (rounded down).
+    @inline(__always) static func days(_ t: Int64) -> Int {
+        let (q, r) = t.quotientAndRemainder(dividingBy: Timestamp.microsecondsPerDay)
+        return Int(r < 0 ? q - 1 : q)
     }
 
     /// The incident finder over a values × periods grid of NPS summaries.
@@ -273,3 +273,21 @@ extension Fusion {
 }
 
 private func pow2(_ x: Double) -> Double { x * x }
+
+/// The values of a trend's or journey's dimension and each answer's value.
+struct AnswerDimension {
+    /// Value labels, sorted.
+    let labels: [String]
+    /// The value index of each answers row (a column of the answers), or of each customer (a customer column).
+    let byRow: [Int32]?, byCustomer: [Int32]?
+
+    /// No dimension: every answer in one value, `all`.
+    static let single = AnswerDimension(labels: ["all"], byRow: nil, byCustomer: nil)
+
+    /// The value of the answer at `row`, whose customer is `customer` (-1: none); -1 when it has none.
+    @inline(__always) func value(row: Int, customer: Int) -> Int {
+        if let byRow { return Int(byRow[row]) }
+        guard let byCustomer else { return 0 }
+        return customer < 0 ? -1 : Int(byCustomer[customer])
+    }
+}

@@ -27,15 +27,10 @@ public struct Fusion: Sendable {
     /// How many threads the fusion and its analyses use (the answers do not depend on it).
     public let options: KernelOptions
 
-    // Per-row facts, resolved once. A customer index is -1 where the row reaches no customer.
-    let answerCustomer: [Int32]
-    let answerTime: [Int64]
-    let orderCustomer: [Int32], orderTime: [Int64], orderAmount: [Double]
-    /// Whether each order is completed, and whether a completed order has at least one return row.
-    let orderCompleted: [Bool], orderReturned: [Bool]
-    let returnCustomer: [Int32], returnAmount: [Double]
-    let cartCustomer: [Int32], cartValue: [Double]
-    let ticketCustomer: [Int32]
+    // The facts the analyses read, resolved once and grouped by customer (see ``CustomerRuns``).
+    let answerFacts: AnswerFacts
+    let orderFacts: OrderFacts
+    let returnFacts: AmountFacts, cartFacts: AmountFacts, ticketFacts: AmountFacts
 
     /// The number of customers.
     public var customerCount: Int { customers.rowCount }
@@ -85,12 +80,14 @@ public struct Fusion: Sendable {
             report.nullCustomer[role] = keyReport.nulls
             return Fusion.indexes(codes)
         }
-        orderCustomer = try encode(orders, columns.orderCustomer, .orders)
-        returnCustomer = try encode(returns, columns.returnCustomer, .returns)
-        cartCustomer = try encode(carts, columns.cartCustomer, .carts)
-        ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
+        let n = customers.rowCount
+        let orderCustomer = try encode(orders, columns.orderCustomer, .orders)
+        let returnCustomer = try encode(returns, columns.returnCustomer, .returns)
+        let cartCustomer = try encode(carts, columns.cartCustomer, .carts)
+        let ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
 
-        // Order facts.
+        // Order facts, in row order until they are grouped at the end.
+        var orderTime: [Int64] = [], orderAmount: [Double] = [], orderCompleted: [Bool] = []
         if let orders {
             orderTime = try Fusion.times(orders, columns.orderTime!, role: .orders)
             orderAmount = try Fusion.amounts(orders, columns.orderAmount!, role: .orders)
@@ -104,11 +101,10 @@ public struct Fusion: Sendable {
             } else {
                 orderCompleted = [Bool](repeating: true, count: orders.rowCount)
             }
-        } else {
-            (orderTime, orderAmount, orderCompleted) = ([], [], [])
         }
 
         // Answers: directly by customer, or through the order they name.
+        let answerCustomer: [Int32]
         if let customerColumn = columns.answerCustomer {
             answerCustomer = try encode(answers, customerColumn, .answers)
         } else {
@@ -132,10 +128,10 @@ public struct Fusion: Sendable {
             report.unlinkedAnswerExamples = examples
             report.duplicateOrderIDs = link.duplicates
         }
-        answerTime = try Fusion.times(answers, columns.answerTime, role: .answers)
 
         // Returns: each to its order, so that an order returned twice counts once.
-        var returned = [Bool](repeating: false, count: orders?.rowCount ?? 0)
+        var orderReturned = [Bool](repeating: false, count: orders?.rowCount ?? 0)
+        var returnAmount: [Double] = []
         if let returns {
             returnAmount = try columns.returnAmount.map { (name) throws(FusionError) in try Fusion.amounts(returns, name, role: .returns) }
                 ?? [Double](repeating: .nan, count: returns.rowCount)
@@ -150,21 +146,35 @@ public struct Fusion: Sendable {
                     if returnCustomer[row] != orderCustomer[order] { report.returnsOfAnotherCustomer += 1 }
                     if returnRows[order] == 1 { report.ordersReturnedMoreThanOnce += 1 }
                     returnRows[order] = min(2, returnRows[order] + 1)
-                    if orderCompleted[order] { returned[order] = true }
+                    if orderCompleted[order] { orderReturned[order] = true }
                 }
             } else if orders != nil {
                 report.notes.append("returns are not linked to orders (no order id column on both sides): return rates count return rows")
             }
-        } else {
-            returnAmount = []
         }
-        orderReturned = returned
-        if let carts {
-            cartValue = try columns.cartValue.map { (name) throws(FusionError) in try Fusion.amounts(carts, name, role: .carts) }
+
+        // Group every role by customer: orders and answers in time order within a customer.
+        if orders != nil {
+            let runs = CustomerRuns(customer: orderCustomer, customers: n).sortingRuns { a, b in orderTime[a] <= orderTime[b] }
+            orderFacts = OrderFacts(
+                runs: runs, time: runs.gather(orderTime), amount: runs.gather(orderAmount),
+                completed: runs.gather(orderCompleted), returned: runs.gather(orderReturned))
+        } else {
+            orderFacts = .empty(customers: n)
+        }
+        answerFacts = try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers)
+        func amountFacts(_ table: Table?, _ customer: [Int32], _ amounts: [Double]) -> AmountFacts {
+            guard table != nil else { return .empty(customers: n) }
+            let runs = CustomerRuns(customer: customer, customers: n)
+            return AmountFacts(runs: runs, amount: amounts.isEmpty ? [] : runs.gather(amounts))
+        }
+        returnFacts = amountFacts(returns, returnCustomer, returnAmount)
+        let cartValue = try carts.map { (carts) throws(FusionError) in
+            try columns.cartValue.map { (name) throws(FusionError) in try Fusion.amounts(carts, name, role: .carts) }
                 ?? [Double](repeating: .nan, count: carts.rowCount)
-        } else {
-            cartValue = []
         }
+        cartFacts = amountFacts(carts, cartCustomer, cartValue ?? [])
+        ticketFacts = amountFacts(tickets, ticketCustomer, [])
 
         self.customers = customers
         self.answers = answers
@@ -196,6 +206,52 @@ extension Fusion {
             }
         }
         return out
+    }
+
+    /// The answers grouped by customer, each run oldest first (equal times: the greater response id
+    /// later, then the later row), with their scores checked against the mapping's scales.
+    ///
+    /// - Throws: ``FusionError/outOfScale(role:column:row:value:scale:)`` for the first score outside its scale.
+    /// - Complexity: O(answers + customers), plus a sort of any customer's run that is not in time order.
+    static func answerFacts(
+        _ answers: Table, customer: [Int32], customers n: Int, columns: FusionColumns, scales: FusionMapping.Answers
+    ) throws(FusionError) -> AnswerFacts {
+        let time = try Fusion.times(answers, columns.answerTime, role: .answers)
+        let tieBreak = ResponseOrder(answers, columns.responseID)
+        let runs = CustomerRuns(customer: customer, customers: n).sortingRuns { a, b in
+            time[a] < time[b] || (time[a] == time[b] && tieBreak.isAfter(b, a))
+        }
+        /// An integer score in run order, `Int64.min` for null, each value checked.
+        func scores(_ name: String?, scale: String, _ isValid: (Int64) -> Bool) throws(FusionError) -> [Int64] {
+            guard let name else { return [] }
+            let values = try ScoreColumn.integers(answers, name, role: .answers)
+            var out = [Int64](repeating: AnswerFacts.null, count: values.count)
+            for row in 0..<values.count {
+                guard let v = values[row] else { continue }
+                guard isValid(v) else { throw .outOfScale(role: .answers, column: name, row: row, value: String(v), scale: scale) }
+                out[row] = v
+            }
+            return runs.gather(out)
+        }
+        let sentiment = try columns.sentiment.map { (name) throws(FusionError) -> [Double] in
+            let values = try ScoreColumn.numbers(answers, name, role: .answers)
+            let range = scales.sentimentScale.range
+            var out = [Double](repeating: .nan, count: answers.rowCount)
+            for row in 0..<answers.rowCount {
+                guard let v = values[row] else { continue }
+                guard range.contains(v) else {
+                    throw .outOfScale(role: .answers, column: name, row: row, value: v.formatted(significant: 6), scale: "\(range)")
+                }
+                out[row] = v
+            }
+            return runs.gather(out)
+        }
+        return AnswerFacts(
+            runs: runs, time: runs.gather(time),
+            nps: try scores(columns.nps, scale: scales.npsScale.description) { scales.npsScale.range.contains($0) },
+            csat: try scores(columns.csat, scale: scales.csatScale.description) { scales.csatScale.range.contains($0) },
+            ces: try scores(columns.ces, scale: scales.cesScale.description) { scales.cesScale.range.contains($0) },
+            sentiment: sentiment ?? [])
     }
 
     /// A time column as microseconds since the epoch (dates at midnight UTC); `Int64.min` for null.

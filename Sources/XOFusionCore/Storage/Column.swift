@@ -241,6 +241,41 @@ extension Column {
         return Column(storage: .dictionaryString(codes: ContiguousArray(codes), dictionary: try StringBuffer(dictionary)), validity: nil, count: codes.count)
     }
 
+    /// An `int64` column over values already laid out: `validity` (if any) has one bit per value and
+    /// a null slot holds 0. No per-value work: for kernels that fill their output buffers directly.
+    ///
+    /// - Precondition: `validity?.count == values.count`.
+    /// - Complexity: O(n / 64) to count the nulls.
+    public static func int64(values: ContiguousArray<Int64>, validity: ValidityBitmap?) -> Column {
+        precondition(validity.map { $0.count == values.count } ?? true, "one validity bit per value")
+        return Column(storage: .int64(values), validity: validity, count: values.count)
+    }
+
+    /// A `double` column over values already laid out (see ``int64(values:validity:)``; a null slot holds 0).
+    ///
+    /// - Precondition: `validity?.count == values.count`.
+    /// - Complexity: O(n / 64).
+    public static func double(values: ContiguousArray<Double>, validity: ValidityBitmap?) -> Column {
+        precondition(validity.map { $0.count == values.count } ?? true, "one validity bit per value")
+        return Column(storage: .double(values), validity: validity, count: values.count)
+    }
+
+    /// A `timestamp` column over values already laid out (see ``int64(values:validity:)``; a null slot holds the epoch).
+    ///
+    /// - Precondition: `validity?.count == values.count`.
+    /// - Complexity: O(n / 64).
+    public static func timestamp(values: ContiguousArray<Timestamp>, validity: ValidityBitmap?) -> Column {
+        precondition(validity.map { $0.count == values.count } ?? true, "one validity bit per value")
+        return Column(storage: .timestamp(values), validity: validity, count: values.count)
+    }
+
+    /// A `bool` column without nulls over values already laid out.
+    ///
+    /// - Complexity: O(1).
+    public static func bool(values: ContiguousArray<Bool>) -> Column {
+        Column(storage: .bool(values), validity: nil, count: values.count)
+    }
+
     /// A column of `count` nulls of the given kind.
     ///
     /// - Complexity: O(`count`).

@@ -87,9 +87,9 @@ import XOFusion
 
     @Test func outOfScaleScoresInATableBuiltInCode() throws {
         let bad = try Table(["customer_id": try .string(["C1", "C2"]), "responded_at": .timestamp([HandExample.at(1), HandExample.at(2)]), "nps": .int64([9, 12] as [Int64?])])
-        let fusion = try Fusion(customers: customers, answers: bad)
+        // Scores are checked when the fusion is built, before any analysis reads them.
         #expect(throws: FusionError.outOfScale(role: .answers, column: "nps", row: 1, value: "12", scale: NPSScale.standard.description)) {
-            try fusion.customerProfile()
+            try Fusion(customers: customers, answers: bad)
         }
     }
 
