@@ -64,31 +64,52 @@ struct CustomerRuns: Sendable {
         self.rows = rows
     }
 
-    /// The same grouping with each run ordered by `precedes` (on table rows); a run already in order
-    /// is left alone, so a table that arrives sorted costs one check per row.
+    /// The same grouping with every run in time order, or `nil` when every run already is (the usual
+    /// case: a table sorted by time groups into sorted runs, since the grouping keeps row order).
+    /// Equal times keep row order, or follow `tieBreak(a, b)` (row `a` before row `b`) when it is given.
     ///
-    /// - Complexity: O(rows) when every run is in order; O(k log k) for a run of k rows that is not.
-    func sortingRuns(by precedes: (Int, Int) -> Bool) -> CustomerRuns {
-        var rows = self.rows
+    /// - Parameters:
+    ///   - time: the times in run order (``gather(_:threads:)`` of `rowTime`).
+    ///   - rowTime: the times in row order.
+    /// - Complexity: O(rows) to check; O(k log k) for each run of k rows that needs sorting.
+    func sortedByTime(_ time: [Int64], rowTime: [Int64], tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
+        var sorted: [Int32]?
         for g in 0...customers {
             let range = run(g)
             guard range.count > 1 else { continue }
             var ordered = true
-            for i in range.dropLast() where !precedes(Int(rows[i]), Int(rows[i + 1])) {
-                ordered = false
-                break
+            for i in range.dropLast() where time[i] >= time[i + 1] {
+                if time[i] > time[i + 1] || (tieBreak.map { !$0(Int(rows[i]), Int(rows[i + 1])) } ?? false) {
+                    ordered = false
+                    break
+                }
             }
-            if !ordered { rows[range].sort { precedes(Int($0), Int($1)) } }
+            guard !ordered else { continue }
+            if sorted == nil { sorted = rows }
+            sorted![range].sort { a, b in
+                let (ta, tb) = (rowTime[Int(a)], rowTime[Int(b)])
+                if ta != tb { return ta < tb }
+                return tieBreak?(Int(a), Int(b)) ?? (a < b)
+            }
         }
-        return CustomerRuns(offsets: offsets, rows: rows)
+        return sorted.map { CustomerRuns(offsets: offsets, rows: $0) }
     }
 
-    /// `values` (in row order) rearranged into run order.
+    /// `values` (in row order) rearranged into run order, on up to `threads` threads.
     ///
-    /// - Complexity: O(rows).
-    func gather<T>(_ values: [T]) -> [T] {
+    /// - Complexity: O(rows), one random read per row.
+    func gather<T: BitwiseCopyable>(_ values: [T], threads: Int = 1) -> [T] {
         precondition(values.count == rows.count, "one value per row")
-        return values.withUnsafeBufferPointer { v in rows.map { v[Int($0)] } }
+        return values.withUnsafeBufferPointer { v in
+            rows.withUnsafeBufferPointer { rows in
+                [T](unsafeUninitializedCapacity: rows.count) { out, initialized in
+                    _ = Partitions.map(Partitions.ranges(rows.count), threads: threads) { range in
+                        for i in range { out[i] = v[Int(rows[i])] }
+                    }
+                    initialized = rows.count
+                }
+            }
+        }
     }
 
     /// For each table row, its position in run order.

@@ -154,19 +154,25 @@ public struct Fusion: Sendable {
         }
 
         // Group every role by customer: orders and answers in time order within a customer.
+        let threads = options.threadCount
         if orders != nil {
-            let runs = CustomerRuns(customer: orderCustomer, customers: n).sortingRuns { a, b in orderTime[a] <= orderTime[b] }
+            var runs = CustomerRuns(customer: orderCustomer, customers: n)
+            var time = runs.gather(orderTime, threads: threads)
+            if let sorted = runs.sortedByTime(time, rowTime: orderTime) {
+                runs = sorted
+                time = runs.gather(orderTime, threads: threads)
+            }
             orderFacts = OrderFacts(
-                runs: runs, time: runs.gather(orderTime), amount: runs.gather(orderAmount),
-                completed: runs.gather(orderCompleted), returned: runs.gather(orderReturned))
+                runs: runs, time: time, amount: runs.gather(orderAmount, threads: threads),
+                completed: runs.gather(orderCompleted, threads: threads), returned: runs.gather(orderReturned, threads: threads))
         } else {
             orderFacts = .empty(customers: n)
         }
-        answerFacts = try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers)
+        answerFacts = try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads)
         func amountFacts(_ table: Table?, _ customer: [Int32], _ amounts: [Double]) -> AmountFacts {
             guard table != nil else { return .empty(customers: n) }
             let runs = CustomerRuns(customer: customer, customers: n)
-            return AmountFacts(runs: runs, amount: amounts.isEmpty ? [] : runs.gather(amounts))
+            return AmountFacts(runs: runs, amount: amounts.isEmpty ? [] : runs.gather(amounts, threads: threads))
         }
         returnFacts = amountFacts(returns, returnCustomer, returnAmount)
         let cartValue = try carts.map { (carts) throws(FusionError) in
@@ -214,12 +220,15 @@ extension Fusion {
     /// - Throws: ``FusionError/outOfScale(role:column:row:value:scale:)`` for the first score outside its scale.
     /// - Complexity: O(answers + customers), plus a sort of any customer's run that is not in time order.
     static func answerFacts(
-        _ answers: Table, customer: [Int32], customers n: Int, columns: FusionColumns, scales: FusionMapping.Answers
+        _ answers: Table, customer: [Int32], customers n: Int, columns: FusionColumns, scales: FusionMapping.Answers, threads: Int
     ) throws(FusionError) -> AnswerFacts {
         let time = try Fusion.times(answers, columns.answerTime, role: .answers)
         let tieBreak = ResponseOrder(answers, columns.responseID)
-        let runs = CustomerRuns(customer: customer, customers: n).sortingRuns { a, b in
-            time[a] < time[b] || (time[a] == time[b] && tieBreak.isAfter(b, a))
+        var runs = CustomerRuns(customer: customer, customers: n)
+        var runTime = runs.gather(time, threads: threads)
+        if let sorted = runs.sortedByTime(runTime, rowTime: time, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
+            runs = sorted
+            runTime = runs.gather(time, threads: threads)
         }
         /// An integer score in run order, `Int64.min` for null, each value checked.
         func scores(_ name: String?, scale: String, _ isValid: (Int64) -> Bool) throws(FusionError) -> [Int64] {
@@ -231,7 +240,7 @@ extension Fusion {
                 guard isValid(v) else { throw .outOfScale(role: .answers, column: name, row: row, value: String(v), scale: scale) }
                 out[row] = v
             }
-            return runs.gather(out)
+            return runs.gather(out, threads: threads)
         }
         let sentiment = try columns.sentiment.map { (name) throws(FusionError) -> [Double] in
             let values = try ScoreColumn.numbers(answers, name, role: .answers)
@@ -244,10 +253,10 @@ extension Fusion {
                 }
                 out[row] = v
             }
-            return runs.gather(out)
+            return runs.gather(out, threads: threads)
         }
         return AnswerFacts(
-            runs: runs, time: runs.gather(time),
+            runs: runs, time: runTime,
             nps: try scores(columns.nps, scale: scales.npsScale.description) { scales.npsScale.range.contains($0) },
             csat: try scores(columns.csat, scale: scales.csatScale.description) { scales.csatScale.range.contains($0) },
             ces: try scores(columns.ces, scale: scales.cesScale.description) { scales.cesScale.range.contains($0) },

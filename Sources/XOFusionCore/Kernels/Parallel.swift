@@ -13,23 +13,23 @@ public struct KernelOptions: Hashable, Sendable {
     /// All cores.
     public static let `default` = KernelOptions()
 
-    var threadCount: Int { max(1, threads ?? ProcessInfoLite.activeProcessorCount) }
+    package var threadCount: Int { max(1, threads ?? ProcessInfoLite.activeProcessorCount) }
 }
 
-enum Partitions {
+package enum Partitions {
     /// Rows below which one partition is used.
-    static let minimumRows = 1 << 16
+    package static let minimumRows = 1 << 16
     /// Partitions for large inputs: fixed, so results do not depend on the thread count.
-    static let count = 4
+    package static let count = 4
 
     /// Row ranges for `rows` rows: one range for small inputs, ``count`` equal ranges otherwise.
-    static func ranges(_ rows: Int) -> [Range<Int>] {
+    package static func ranges(_ rows: Int) -> [Range<Int>] {
         let n = rows < minimumRows ? 1 : count
         return (0..<n).map { k in (rows * k / n)..<(rows * (k + 1) / n) }
     }
 
     /// Runs `body` for each partition on up to `threads` threads and returns the results in partition order.
-    static func map<T>(_ ranges: [Range<Int>], threads: Int, _ body: (Range<Int>) -> T) -> [T] {
+    package static func map<T>(_ ranges: [Range<Int>], threads: Int, _ body: (Range<Int>) -> T) -> [T] {
         if ranges.count == 1 || threads == 1 { return ranges.map(body) }
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: ranges.count)
         results.initialize(repeating: nil)
