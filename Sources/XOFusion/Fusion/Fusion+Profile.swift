@@ -53,121 +53,155 @@ extension Fusion {
         let cartTimes = try times(cartFacts, carts, self.columns.cartTime, .carts)
         let ticketTimes = try times(ticketFacts, tickets, self.columns.ticketTime, .tickets)
 
-        // Customer ranges in parallel, each filling its own part; the parts are joined in order.
-        let parts = Partitions.map(CustomerPartitions.ranges(n), threads: options.threadCount) { range in
-            profilePart(range, limit: limit, returnTimes: returnTimes, cartTimes: cartTimes, ticketTimes: ticketTimes)
+        // Three independent column groups (answers, orders, other rows), each one pass over its role in run
+        // order, on up to three threads: every column is computed by one loop, whatever the thread count.
+        var answerPart: AnswerColumns?, orderPart: OrderColumns?, rowPart: RowColumns?
+        let tasks = Partitions.map([0..<1, 1..<2, 2..<3], threads: options.threadCount) { task -> ProfileTask in
+            switch task.lowerBound {
+            case 0: .answers(answerColumns(limit: limit))
+            case 1: .orders(orderColumns(limit: limit))
+            default: .rows(rowColumns(limit: limit, returnTimes: returnTimes, cartTimes: cartTimes, ticketTimes: ticketTimes))
+            }
         }
-        var whole = parts[0]
-        for part in parts.dropFirst() { whole.append(part) }
+        for task in tasks {
+            switch task {
+            case .answers(let c): answerPart = c
+            case .orders(let c): orderPart = c
+            case .rows(let c): rowPart = c
+            }
+        }
+        let answers = answerPart!, bought = orderPart!, rows = rowPart!
 
         var summary = ProfileSummary()
         summary.customers = n
         var columns: [(name: String, column: Column)] = [(self.columns.customerID, try FusionError.wrap { try customers.kernelColumn(self.columns.customerID) })]
         if self.columns.nps != nil {
             var counts = [Int](repeating: 0, count: CustomerSegment.allCases.count)
-            for code in whole.segment { counts[Int(code)] += 1 }
+            for code in answers.segment { counts[Int(code)] += 1 }
             for s in CustomerSegment.allCases where counts[s.nameOrder] > 0 { summary.segments[s] = counts[s.nameOrder] }
             summary.withNPS = n - counts[CustomerSegment.none.nameOrder]
-            columns.append(("segment", try FusionError.wrap { try Column.string(codes: Array(whole.segment), dictionary: CustomerSegment.allCases.map(\.rawValue)) }))
-            columns.append(("latest_nps", whole.latestNPS.int64))
+            columns.append(("segment", try FusionError.wrap { try Column.string(codes: Array(answers.segment), dictionary: CustomerSegment.allCases.map(\.rawValue)) }))
+            columns.append(("latest_nps", answers.latestNPS.int64))
         }
-        if self.columns.csat != nil { columns.append(("mean_csat", whole.meanCSAT.double)) }
-        if self.columns.ces != nil { columns.append(("mean_ces", whole.meanCES.double)) }
-        if self.columns.sentiment != nil { columns.append(("mean_sentiment", whole.meanSentiment.double)) }
-        summary.withAnswers = whole.responses.lazy.filter { $0 > 0 }.count
-        columns.append(("response_count", .int64(values: whole.responses, validity: nil)))
-        columns.append(("last_answer_at", whole.lastAnswer.timestamp))
+        if self.columns.csat != nil { columns.append(("mean_csat", answers.meanCSAT.double)) }
+        if self.columns.ces != nil { columns.append(("mean_ces", answers.meanCES.double)) }
+        if self.columns.sentiment != nil { columns.append(("mean_sentiment", answers.meanSentiment.double)) }
+        summary.withAnswers = answers.responses.lazy.filter { $0 > 0 }.count
+        columns.append(("response_count", .int64(values: answers.responses, validity: nil)))
+        columns.append(("last_answer_at", answers.lastAnswer.timestamp))
         if orders != nil {
-            summary.withOrders = whole.orders.lazy.filter { $0 > 0 }.count
-            summary.completedOrders = Int(whole.orders.reduce(0, +))
-            summary.returnedOrders = Int(whole.returnedOrders.reduce(0, +))
+            summary.withOrders = bought.orders.lazy.filter { $0 > 0 }.count
+            summary.completedOrders = Int(bought.orders.reduce(0, +))
+            summary.returnedOrders = Int(bought.returnedOrders.reduce(0, +))
             var total = CompensatedSum()
-            for r in whole.revenue { total.add(r) }
+            for r in bought.revenue { total.add(r) }
             summary.revenue = total.value
-            columns.append(("order_count", .int64(values: whole.orders, validity: nil)))
-            columns.append(("revenue", .double(values: whole.revenue, validity: nil)))
-            columns.append(("last_order_at", whole.lastOrder.timestamp))
-            columns.append(("returned_orders", .int64(values: whole.returnedOrders, validity: nil)))
-            columns.append(("return_rate", whole.returnRate.double))
-            columns.append(("repeat_purchase", .bool(values: whole.repeatPurchase)))
+            columns.append(("order_count", .int64(values: bought.orders, validity: nil)))
+            columns.append(("revenue", .double(values: bought.revenue, validity: nil)))
+            columns.append(("last_order_at", bought.lastOrder.timestamp))
+            columns.append(("returned_orders", .int64(values: bought.returnedOrders, validity: nil)))
+            columns.append(("return_rate", bought.returnRate.double))
+            columns.append(("repeat_purchase", .bool(values: bought.repeatPurchase)))
         }
         if returns != nil {
-            columns.append(("return_count", .int64(values: whole.returnRows, validity: nil)))
-            columns.append(("returned_amount", .double(values: whole.returnedAmount, validity: nil)))
+            columns.append(("return_count", .int64(values: rows.returnRows, validity: nil)))
+            columns.append(("returned_amount", .double(values: rows.returnedAmount, validity: nil)))
         }
         if carts != nil {
-            columns.append(("cart_count", .int64(values: whole.carts, validity: nil)))
-            columns.append(("cart_value", .double(values: whole.cartValue, validity: nil)))
-            if orders != nil { columns.append(("abandonment_rate", whole.abandonmentRate.double)) }
+            columns.append(("cart_count", .int64(values: rows.carts, validity: nil)))
+            columns.append(("cart_value", .double(values: rows.cartValue, validity: nil)))
+            if orders != nil {
+                var rate = NullableColumn<Double>(count: n, zero: 0)
+                for c in 0..<n where rows.carts[c] + bought.orders[c] > 0 { rate.set(c, Double(rows.carts[c]) / Double(rows.carts[c] + bought.orders[c])) }
+                columns.append(("abandonment_rate", rate.double))
+            }
         }
-        if tickets != nil { columns.append(("ticket_count", .int64(values: whole.tickets, validity: nil))) }
+        if tickets != nil { columns.append(("ticket_count", .int64(values: rows.tickets, validity: nil))) }
         let table = try FusionError.wrap { try Table(columns: columns) }
         return CustomerProfile(table: table, summary: summary)
     }
 
-    /// The profile of the customers in `range`: one scan of each customer's runs. Every run is in time
-    /// order, so the answers and orders at or before `limit` are a prefix of it; scores were checked
-    /// against their scales when the fusion was built.
-    private func profilePart(_ range: Range<Int>, limit: Int64, returnTimes: [Int64]?, cartTimes: [Int64]?, ticketTimes: [Int64]?) -> ProfilePart {
-        var part = ProfilePart(count: range.count)
-        let a = answerFacts, o = orderFacts
+    /// The answer columns: one scan of each customer's run. Runs are in time order, so the answers at or
+    /// before `limit` are a prefix; scores were checked against their scales when the fusion was built.
+    private func answerColumns(limit: Int64) -> AnswerColumns {
+        let n = customerCount
+        var out = AnswerColumns(count: n)
+        let a = answerFacts
         let hasNPS = !a.nps.isEmpty, hasCSAT = !a.csat.isEmpty, hasCES = !a.ces.isEmpty, hasSentiment = !a.sentiment.isEmpty
         let npsScale = mapping.answers.npsScale
-        for c in range {
-            let k = c - range.lowerBound
-
-            // Answers up to the limit.
-            let answers = a.runs.run(c)
-            var end = answers.upperBound
-            while end > answers.lowerBound && a.time[end - 1] > limit { end -= 1 }
-            part.responses[k] = Int64(end - answers.lowerBound)
-            if end > answers.lowerBound && a.time[end - 1] != .min { part.lastAnswer.set(k, Timestamp(microsecondsSinceEpoch: a.time[end - 1])) }
+        for c in 0..<n {
+            let run = a.runs.run(c)
+            var end = run.upperBound
+            while end > run.lowerBound && a.time[end - 1] > limit { end -= 1 }
+            out.responses[c] = Int64(end - run.lowerBound)
+            if end > run.lowerBound && a.time[end - 1] != .min { out.lastAnswer.set(c, Timestamp(microsecondsSinceEpoch: a.time[end - 1])) }
             if hasNPS {
                 var i = end
-                while i > answers.lowerBound {
+                while i > run.lowerBound {
                     i -= 1
                     if a.time[i] == .min { break }  // null times sort first and have no place in time
                     guard a.nps[i] != AnswerFacts.null else { continue }
-                    part.segment[k] = UInt32(CustomerSegment(npsScale.npsClass(of: a.nps[i])).nameOrder)
-                    part.latestNPS.set(k, a.nps[i])
+                    out.segment[c] = UInt32(CustomerSegment(npsScale.npsClass(of: a.nps[i])).nameOrder)
+                    out.latestNPS.set(c, a.nps[i])
                     break
                 }
             }
             var csat = (0.0, 0), ces = (0.0, 0), sentiment = (0.0, 0)
-            for i in answers.lowerBound..<end {
+            for i in run.lowerBound..<end {
                 if hasCSAT && a.csat[i] != AnswerFacts.null { csat = (csat.0 + Double(a.csat[i]), csat.1 + 1) }
                 if hasCES && a.ces[i] != AnswerFacts.null { ces = (ces.0 + Double(a.ces[i]), ces.1 + 1) }
                 if hasSentiment && !a.sentiment[i].isNaN { sentiment = (sentiment.0 + a.sentiment[i], sentiment.1 + 1) }
             }
-            if csat.1 > 0 { part.meanCSAT.set(k, csat.0 / Double(csat.1)) }
-            if ces.1 > 0 { part.meanCES.set(k, ces.0 / Double(ces.1)) }
-            if sentiment.1 > 0 { part.meanSentiment.set(k, sentiment.0 / Double(sentiment.1)) }
-
-            // Completed orders up to the limit.
-            var orders: Int64 = 0, returned: Int64 = 0, revenue = 0.0, latest = Int64.min
-            for i in o.runs.run(c) where o.completed[i] {
-                let t = o.time[i]
-                if t > limit { break }
-                orders += 1
-                if o.returned[i] { returned += 1 }
-                if !o.amount[i].isNaN { revenue += o.amount[i] }
-                latest = t
-            }
-            part.orders[k] = orders
-            part.returnedOrders[k] = returned
-            part.revenue[k] = revenue
-            part.repeatPurchase[k] = orders >= 2
-            if latest != .min { part.lastOrder.set(k, Timestamp(microsecondsSinceEpoch: latest)) }
-            if orders > 0 { part.returnRate.set(k, Double(returned) / Double(orders)) }
-
-            // Return rows, carts and tickets (rows without a time count).
-            (part.returnRows[k], part.returnedAmount[k]) = Fusion.rowsAndSum(returnFacts, customer: c, times: returnTimes, limit: limit)
-            (part.carts[k], part.cartValue[k]) = Fusion.rowsAndSum(cartFacts, customer: c, times: cartTimes, limit: limit)
-            part.tickets[k] = Fusion.rowsAndSum(ticketFacts, customer: c, times: ticketTimes, limit: limit).rows
-            let shopped = part.carts[k] + orders
-            if shopped > 0 { part.abandonmentRate.set(k, Double(part.carts[k]) / Double(shopped)) }
+            if csat.1 > 0 { out.meanCSAT.set(c, csat.0 / Double(csat.1)) }
+            if ces.1 > 0 { out.meanCES.set(c, ces.0 / Double(ces.1)) }
+            if sentiment.1 > 0 { out.meanSentiment.set(c, sentiment.0 / Double(sentiment.1)) }
         }
-        return part
+        return out
+    }
+
+    /// The order columns: each customer's completed orders at or before `limit` (a time-ordered prefix of the run).
+    private func orderColumns(limit: Int64) -> OrderColumns {
+        let n = customerCount
+        var out = OrderColumns(count: n)
+        let o = orderFacts
+        o.time.withUnsafeBufferPointer { time in
+            o.amount.withUnsafeBufferPointer { amount in
+                o.completed.withUnsafeBufferPointer { completed in
+                    o.returned.withUnsafeBufferPointer { isReturned in
+                        for c in 0..<n {
+                            var orders: Int64 = 0, returned: Int64 = 0, revenue = 0.0, latest = Int64.min
+                            for i in o.runs.run(c) where completed[i] {
+                                let t = time[i]
+                                if t > limit { break }
+                                orders += 1
+                                if isReturned[i] { returned += 1 }
+                                if !amount[i].isNaN { revenue += amount[i] }
+                                latest = t
+                            }
+                            out.orders[c] = orders
+                            out.returnedOrders[c] = returned
+                            out.revenue[c] = revenue
+                            out.repeatPurchase[c] = orders >= 2
+                            if latest != .min { out.lastOrder.set(c, Timestamp(microsecondsSinceEpoch: latest)) }
+                            if orders > 0 { out.returnRate.set(c, Double(returned) / Double(orders)) }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Return rows, carts and tickets per customer (rows without a time count).
+    private func rowColumns(limit: Int64, returnTimes: [Int64]?, cartTimes: [Int64]?, ticketTimes: [Int64]?) -> RowColumns {
+        let n = customerCount
+        var out = RowColumns(count: n)
+        for c in 0..<n {
+            (out.returnRows[c], out.returnedAmount[c]) = Fusion.rowsAndSum(returnFacts, customer: c, times: returnTimes, limit: limit)
+            (out.carts[c], out.cartValue[c]) = Fusion.rowsAndSum(cartFacts, customer: c, times: cartTimes, limit: limit)
+            out.tickets[c] = Fusion.rowsAndSum(ticketFacts, customer: c, times: ticketTimes, limit: limit).rows
+        }
+        return out
     }
 
     /// Customer `c`'s rows of a role at or before `limit` (all of them without `times`), and the sum of their amounts (NaN skipped).
@@ -184,50 +218,45 @@ extension Fusion {
     }
 }
 
-/// The profile columns of a range of customers (see ``Fusion/customerProfile(options:)``).
-private struct ProfilePart {
+/// The answer columns of a profile.
+private struct AnswerColumns {
     var responses: ContiguousArray<Int64>, lastAnswer: NullableColumn<Timestamp>
     var segment: ContiguousArray<UInt32>, latestNPS: NullableColumn<Int64>
     var meanCSAT: NullableColumn<Double>, meanCES: NullableColumn<Double>, meanSentiment: NullableColumn<Double>
-    var orders: ContiguousArray<Int64>, returnedOrders: ContiguousArray<Int64>, revenue: ContiguousArray<Double>
-    var lastOrder: NullableColumn<Timestamp>, returnRate: NullableColumn<Double>, repeatPurchase: ContiguousArray<Bool>
-    var returnRows: ContiguousArray<Int64>, returnedAmount: ContiguousArray<Double>
-    var carts: ContiguousArray<Int64>, cartValue: ContiguousArray<Double>, abandonmentRate: NullableColumn<Double>
-    var tickets: ContiguousArray<Int64>
 
     init(count n: Int) {
-        let zeros = ContiguousArray<Int64>(repeating: 0, count: n), noAmounts = ContiguousArray<Double>(repeating: 0, count: n)
-        let noTime = NullableColumn<Timestamp>(count: n, zero: Timestamp(microsecondsSinceEpoch: 0)), noValue = NullableColumn<Double>(count: n, zero: 0)
-        (responses, lastAnswer) = (zeros, noTime)
+        (responses, lastAnswer) = (ContiguousArray(repeating: 0, count: n), NullableColumn(count: n, zero: Timestamp(microsecondsSinceEpoch: 0)))
         (segment, latestNPS) = (ContiguousArray(repeating: UInt32(CustomerSegment.none.nameOrder), count: n), NullableColumn(count: n, zero: 0))
-        (meanCSAT, meanCES, meanSentiment) = (noValue, noValue, noValue)
-        (orders, returnedOrders, revenue) = (zeros, zeros, noAmounts)
-        (lastOrder, returnRate, repeatPurchase) = (noTime, noValue, ContiguousArray(repeating: false, count: n))
-        (returnRows, returnedAmount, carts, cartValue, abandonmentRate, tickets) = (zeros, noAmounts, zeros, noAmounts, noValue, zeros)
+        (meanCSAT, meanCES, meanSentiment) = (NullableColumn(count: n, zero: 0), NullableColumn(count: n, zero: 0), NullableColumn(count: n, zero: 0))
     }
+}
 
-    /// Appends the next range's part.
-    mutating func append(_ next: ProfilePart) {
-        responses += next.responses
-        lastAnswer.append(next.lastAnswer)
-        segment += next.segment
-        latestNPS.append(next.latestNPS)
-        meanCSAT.append(next.meanCSAT)
-        meanCES.append(next.meanCES)
-        meanSentiment.append(next.meanSentiment)
-        orders += next.orders
-        returnedOrders += next.returnedOrders
-        revenue += next.revenue
-        lastOrder.append(next.lastOrder)
-        returnRate.append(next.returnRate)
-        repeatPurchase += next.repeatPurchase
-        returnRows += next.returnRows
-        returnedAmount += next.returnedAmount
-        carts += next.carts
-        cartValue += next.cartValue
-        abandonmentRate.append(next.abandonmentRate)
-        tickets += next.tickets
+/// The completed-order columns of a profile.
+private struct OrderColumns {
+    var orders: ContiguousArray<Int64>, returnedOrders: ContiguousArray<Int64>, revenue: ContiguousArray<Double>
+    var lastOrder: NullableColumn<Timestamp>, returnRate: NullableColumn<Double>, repeatPurchase: ContiguousArray<Bool>
+
+    init(count n: Int) {
+        (orders, returnedOrders, revenue) = (ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n))
+        (lastOrder, returnRate) = (NullableColumn(count: n, zero: Timestamp(microsecondsSinceEpoch: 0)), NullableColumn(count: n, zero: 0))
+        repeatPurchase = ContiguousArray(repeating: false, count: n)
     }
+}
+
+/// The return, cart and ticket columns of a profile.
+private struct RowColumns {
+    var returnRows: ContiguousArray<Int64>, returnedAmount: ContiguousArray<Double>
+    var carts: ContiguousArray<Int64>, cartValue: ContiguousArray<Double>, tickets: ContiguousArray<Int64>
+
+    init(count n: Int) {
+        (returnRows, returnedAmount) = (ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n))
+        (carts, cartValue, tickets) = (ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n))
+    }
+}
+
+/// One column group of a profile, computed on its own thread.
+private enum ProfileTask {
+    case answers(AnswerColumns), orders(OrderColumns), rows(RowColumns)
 }
 
 /// Customer ranges for the analyses' parallel passes: a fixed number for a given customer count (so
@@ -255,12 +284,6 @@ struct NullableColumn<Value> {
     @inline(__always) mutating func set(_ i: Int, _ value: Value) {
         values[i] = value
         validity[i] = true
-    }
-
-    /// Appends another column's slots.
-    mutating func append(_ other: NullableColumn) {
-        values += other.values
-        validity.append(contentsOf: other.validity)
     }
 }
 

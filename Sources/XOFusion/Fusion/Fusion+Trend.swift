@@ -127,12 +127,17 @@ extension Fusion {
         if let name = options.dimension { dimension = try answerDimension(name) }
 
         // Period ordinals, dense between the first and the last: a table per day between the first and last answer.
-        var firstDay = Int.max, lastDay = Int.min
-        for i in 0..<a.time.count where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
-            let days = Fusion.days(a.time[i])
-            firstDay = min(firstDay, days)
-            lastDay = max(lastDay, days)
+        let threads = self.options.threadCount
+        let spans = Partitions.map(Partitions.ranges(a.time.count), threads: threads) { range in
+            var first = Int.max, last = Int.min
+            for i in range where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
+                let days = Fusion.days(a.time[i])
+                first = min(first, days)
+                last = max(last, days)
+            }
+            return (first: first, last: last)
         }
+        let firstDay = spans.map(\.first).min() ?? .max, lastDay = spans.map(\.last).max() ?? .min
         let ordinalOfDay = firstDay <= lastDay && lastDay - firstDay < 5_000_000
             ? (firstDay...lastDay).map { options.period.ordinal(days: $0) } : nil
         func ordinal(_ t: Int64) -> Int {
@@ -145,20 +150,37 @@ extension Fusion {
         guard dimension.labels.count * periods <= 20_000_000 else {
             throw .badOption("the trend would have \(dimension.labels.count) × \(periods) cells; choose a coarser period or check the answer times")
         }
-        var cells = [NPSSummary](repeating: NPSSummary(), count: dimension.labels.count * periods)
-        var csatCells = [TopBoxSummary](repeating: TopBoxSummary(), count: cells.count), cesCells = csatCells
-        var withoutCustomer = 0
-        // Customer by customer, then the answers that reach no customer (scores were checked when the fusion was built).
-        for g in 0...customerCount {
-            let c = g < customerCount ? g : -1
-            for i in a.runs.run(g) where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
-                let v = dimension.value(row: Int(a.runs.rows[i]), customer: c)
-                guard v >= 0 else { withoutCustomer += 1; continue }
-                let cell = v * periods + (ordinal(a.time[i]) - first)
-                cells[cell].add(npsScale.npsClass(of: a.nps[i])!)
-                if hasCSAT && a.csat[i] != AnswerFacts.null { csatCells[cell].add(a.csat[i], scale: csatScale) }
-                if hasCES && a.ces[i] != AnswerFacts.null { cesCells[cell].add(a.ces[i], scale: cesScale) }
+        // Customer ranges in parallel (then the answers that reach no customer), each into its own cells;
+        // the counts add up in range order. Scores were checked when the fusion was built.
+        struct Cells {
+            var nps: [NPSSummary], csat: [TopBoxSummary], ces: [TopBoxSummary], withoutCustomer = 0
+            init(_ count: Int) { (nps, csat, ces) = (.init(repeating: NPSSummary(), count: count), .init(repeating: TopBoxSummary(), count: count), .init(repeating: TopBoxSummary(), count: count)) }
+        }
+        let cellCount = dimension.labels.count * periods
+        let groups = CustomerPartitions.ranges(customerCount) + [customerCount..<(customerCount + 1)]
+        let parts = Partitions.map(groups, threads: threads) { range in
+            var part = Cells(cellCount)
+            for g in range {
+                let c = g < customerCount ? g : -1
+                for i in a.runs.run(g) where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
+                    let v = dimension.value(row: Int(a.runs.rows[i]), customer: c)
+                    guard v >= 0 else { part.withoutCustomer += 1; continue }
+                    let cell = v * periods + (ordinal(a.time[i]) - first)
+                    part.nps[cell].add(npsScale.npsClass(of: a.nps[i])!)
+                    if hasCSAT && a.csat[i] != AnswerFacts.null { part.csat[cell].add(a.csat[i], scale: csatScale) }
+                    if hasCES && a.ces[i] != AnswerFacts.null { part.ces[cell].add(a.ces[i], scale: cesScale) }
+                }
             }
+            return part
+        }
+        var cells = parts[0].nps, csatCells = parts[0].csat, cesCells = parts[0].ces, withoutCustomer = parts[0].withoutCustomer
+        for part in parts.dropFirst() {
+            for k in 0..<cellCount {
+                cells[k].merge(part.nps[k])
+                csatCells[k].merge(part.csat[k])
+                cesCells[k].merge(part.ces[k])
+            }
+            withoutCustomer += part.withoutCustomer
         }
         let valueLabels = dimension.labels
 
