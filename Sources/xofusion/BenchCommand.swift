@@ -68,15 +68,19 @@ struct BenchCommand: ParsableCommand {
             fusion = nil
             MemoryProbe.resetPeak()
             let start = DispatchTime.now().uptimeNanoseconds
+            var read = start
             do {
                 let dataset = try BenchDataset.load(from: data, threads: threads)
+                read = DispatchTime.now().uptimeNanoseconds
                 fusion = try BenchQueries.fuse(dataset, options: options)
             } catch { throw CleanExit.failure("\(error)") }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let end = DispatchTime.now().uptimeNanoseconds
+            let seconds = Double(end - start) / 1e9
             if repetition == 0 { firstPeak = MemoryProbe.peakMiB() }
             loadPeak = max(loadPeak, MemoryProbe.peakMiB())
             times.append(seconds)
-            log("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s, RSS now \(Int(MemoryProbe.currentMiB())) MiB")
+            let split = String(format: "read %.3f s, fuse %.3f s", Double(read - start) / 1e9, Double(end - read) / 1e9)
+            log("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s (\(split)), RSS now \(Int(MemoryProbe.currentMiB())) MiB")
         }
         if queryList.contains("q0") { report("q0", times, firstPeak, nil) }
         guard let fusion else { return }

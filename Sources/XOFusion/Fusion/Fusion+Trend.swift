@@ -129,59 +129,72 @@ extension Fusion {
         // Period ordinals, dense between the first and the last: a table per day between the first and last answer.
         let threads = self.options.threadCount
         let spans = Partitions.map(Partitions.ranges(a.time.count), threads: threads) { range in
-            var first = Int.max, last = Int.min
+            var first = Int64.max, last = Int64.min
             for i in range where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
-                let days = Fusion.days(a.time[i])
-                first = min(first, days)
-                last = max(last, days)
+                first = min(first, a.time[i])
+                last = max(last, a.time[i])
             }
             return (first: first, last: last)
         }
-        let firstDay = spans.map(\.first).min() ?? .max, lastDay = spans.map(\.last).max() ?? .min
-        let ordinalOfDay = firstDay <= lastDay && lastDay - firstDay < 5_000_000
-            ? (firstDay...lastDay).map { options.period.ordinal(days: $0) } : nil
-        func ordinal(_ t: Int64) -> Int {
-            let days = Fusion.days(t)
-            return ordinalOfDay?[days - firstDay] ?? options.period.ordinal(days: days)
+        let firstTime = spans.map(\.first).min() ?? .max, lastTime = spans.map(\.last).max() ?? .min
+        let firstDay = firstTime <= lastTime ? Fusion.days(firstTime) : 0, lastDay = firstTime <= lastTime ? Fusion.days(lastTime) : -1
+        guard lastDay - firstDay < 50_000_000 else {
+            throw .badOption("the answers span \(lastDay - firstDay) days; check the answer times")
         }
-        let first = firstDay <= lastDay ? ordinal(Int64(firstDay) * Timestamp.microsecondsPerDay) : 0
-        let last = firstDay <= lastDay ? ordinal(Int64(lastDay) * Timestamp.microsecondsPerDay) : -1
-        let periods = first <= last ? last - first + 1 : 0
+        let ordinalOfDay = firstDay <= lastDay ? (firstDay...lastDay).map { options.period.ordinal(days: $0) } : []
+        let first = ordinalOfDay.first ?? 0, periods = ordinalOfDay.isEmpty ? 0 : ordinalOfDay.last! - first + 1
         guard dimension.labels.count * periods <= 20_000_000 else {
             throw .badOption("the trend would have \(dimension.labels.count) × \(periods) cells; choose a coarser period or check the answer times")
         }
-        // Customer ranges in parallel (then the answers that reach no customer), each into its own cells;
-        // the counts add up in range order. Scores were checked when the fusion was built.
-        struct Cells {
-            var nps: [NPSSummary], csat: [TopBoxSummary], ces: [TopBoxSummary], withoutCustomer = 0
-            init(_ count: Int) { (nps, csat, ces) = (.init(repeating: NPSSummary(), count: count), .init(repeating: TopBoxSummary(), count: count), .init(repeating: TopBoxSummary(), count: count)) }
-        }
-        let cellCount = dimension.labels.count * periods
+
+        // Customer ranges in parallel (then the answers that reach no customer), each into its own flat
+        // counters; the counts add up in range order. Per cell: NPS n, promoters, passives, detractors, then
+        // n, top box, sum and sum of squares of CSAT and of CES. Scores were checked when the fusion was built.
+        let cellCount = dimension.labels.count * periods, width = 12
+        let (promoter, passive) = (npsScale.promoters.lowerBound, npsScale.passives.lowerBound)
+        let (csatTop, cesTop) = (csatScale.topBox.lowerBound, cesScale.topBox.lowerBound)
         let groups = CustomerPartitions.ranges(customerCount) + [customerCount..<(customerCount + 1)]
-        let parts = Partitions.map(groups, threads: threads) { range in
-            var part = Cells(cellCount)
-            for g in range {
-                let c = g < customerCount ? g : -1
-                for i in a.runs.run(g) where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
-                    let v = dimension.value(row: Int(a.runs.rows[i]), customer: c)
-                    guard v >= 0 else { part.withoutCustomer += 1; continue }
-                    let cell = v * periods + (ordinal(a.time[i]) - first)
-                    part.nps[cell].add(npsScale.npsClass(of: a.nps[i])!)
-                    if hasCSAT && a.csat[i] != AnswerFacts.null { part.csat[cell].add(a.csat[i], scale: csatScale) }
-                    if hasCES && a.ces[i] != AnswerFacts.null { part.ces[cell].add(a.ces[i], scale: cesScale) }
+        let parts = Partitions.map(groups, threads: threads) { range -> (counts: [Int64], withoutCustomer: Int) in
+            var counts = [Int64](repeating: 0, count: cellCount * width), withoutCustomer = 0
+            counts.withUnsafeMutableBufferPointer { counts in
+                for g in range {
+                    let c = g < customerCount ? g : -1
+                    for i in a.runs.run(g) where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
+                        let v = dimension.value(row: Int(a.runs.rows[i]), customer: c)
+                        guard v >= 0 else { withoutCustomer += 1; continue }
+                        let cell = (v * periods + ordinalOfDay[Fusion.days(a.time[i]) - firstDay] - first) * width
+                        let score = a.nps[i]
+                        counts[cell] += 1
+                        counts[cell + (score >= promoter ? 1 : score >= passive ? 2 : 3)] += 1
+                        if hasCSAT, case let x = a.csat[i], x != AnswerFacts.null {
+                            counts[cell + 4] += 1
+                            if x >= csatTop { counts[cell + 5] += 1 }
+                            counts[cell + 6] += x
+                            counts[cell + 7] += x * x
+                        }
+                        if hasCES, case let x = a.ces[i], x != AnswerFacts.null {
+                            counts[cell + 8] += 1
+                            if x >= cesTop { counts[cell + 9] += 1 }
+                            counts[cell + 10] += x
+                            counts[cell + 11] += x * x
+                        }
+                    }
                 }
             }
-            return part
+            return (counts, withoutCustomer)
         }
-        var cells = parts[0].nps, csatCells = parts[0].csat, cesCells = parts[0].ces, withoutCustomer = parts[0].withoutCustomer
-        for part in parts.dropFirst() {
-            for k in 0..<cellCount {
-                cells[k].merge(part.nps[k])
-                csatCells[k].merge(part.csat[k])
-                cesCells[k].merge(part.ces[k])
-            }
+        var totals = [Int64](repeating: 0, count: cellCount * width), withoutCustomer = 0
+        for part in parts {
+            for k in totals.indices { totals[k] += part.counts[k] }
             withoutCustomer += part.withoutCustomer
         }
+        func topBox(_ k: Int) -> TopBoxSummary {
+            var summary = TopBoxSummary()
+            (summary.n, summary.topBox, summary.sum, summary.sumOfSquares) = (Int(totals[k]), Int(totals[k + 1]), totals[k + 2], totals[k + 3])
+            return summary
+        }
+        let cells = (0..<cellCount).map { NPSSummary(promoters: Int(totals[$0 * width + 1]), passives: Int(totals[$0 * width + 2]), detractors: Int(totals[$0 * width + 3])) }
+        let csatCells = (0..<cellCount).map { topBox($0 * width + 4) }, cesCells = (0..<cellCount).map { topBox($0 * width + 8) }
         let valueLabels = dimension.labels
 
         // Rows: cells with answers, by value then period.
