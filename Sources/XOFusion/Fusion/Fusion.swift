@@ -306,6 +306,14 @@ extension Fusion {
     /// For each row of `table`, the row of `target` whose `targetColumn` equals its `column` (-1: none),
     /// and how many target rows repeat an ID that a row of `table` names.
     static func link(_ table: Table, _ column: String, to target: Table, _ targetColumn: String, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int) {
+        if let linked = try linkByNumber(table, column, to: target, targetColumn, options: options) { return linked }
+        return try linkByText(table, column, to: target, targetColumn, options: options)
+    }
+
+    /// ``link(_:_:to:_:options:)`` for IDs of any kind and shape: both columns encoded into one ``KeySpace``.
+    ///
+    /// - Complexity: O(rows of both tables), one hash lookup per row.
+    static func linkByText(_ table: Table, _ column: String, to target: Table, _ targetColumn: String, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int) {
         var ids = KeySpace()
         let (codes, _) = try FusionError.wrap { try ids.encode(table, column: column, options: options) }
         let (targetCodes, _) = try FusionError.wrap { try ids.encode(target, column: targetColumn, unknown: .reportAsNull, options: options) }
@@ -318,6 +326,33 @@ extension Fusion {
         var rows = [Int32](repeating: -1, count: table.rowCount)
         for row in 0..<table.rowCount { if let code = codes[row] { rows[row] = first[Int(code)] } }
         return (rows, duplicates)
+    }
+
+    /// ``link(_:_:to:_:options:)`` for IDs of one prefix and width on both sides (`O0000012345`), whose numbers
+    /// lie in a range at most a few times the target's row count: an array indexed by number instead of a
+    /// hash of the text. `nil` when the columns are not like that.
+    ///
+    /// - Complexity: O(rows of both tables + the numbers' range).
+    static func linkByNumber(_ table: Table, _ column: String, to target: Table, _ targetColumn: String, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int)? {
+        let source = try FusionError.wrap { try table.kernelColumn(column) }, destination = try FusionError.wrap { try target.kernelColumn(targetColumn) }
+        guard let targetIDs = FixedWidthIDs.parse(destination, options: options), let span = targetIDs.range,
+              span.upperBound - span.lowerBound < Int64(4 * target.rowCount + 1024),
+              let ids = FixedWidthIDs.parse(source, options: options), ids.isComparable(with: targetIDs)
+        else { return nil }
+        let base = span.lowerBound, size = Int(span.upperBound - base) + 1
+        @inline(__always) func slot(_ number: Int64) -> Int? {
+            number == FixedWidthIDs.null || !span.contains(number) ? nil : Int(number - base)
+        }
+        // Numbers a row of `table` names; the first target row of each; later target rows that repeat one.
+        var named = [Bool](repeating: false, count: size)
+        for number in ids.numbers { if let k = slot(number) { named[k] = true } }
+        var first = [Int32](repeating: -1, count: size)
+        var duplicates = 0
+        for (row, number) in targetIDs.numbers.enumerated() {
+            guard let k = slot(number), named[k] else { continue }
+            if first[k] < 0 { first[k] = Int32(row) } else { duplicates += 1 }
+        }
+        return (ids.numbers.map { slot($0).map { first[$0] } ?? -1 }, duplicates)
     }
 
     /// Resolves every role's columns and checks their kinds.

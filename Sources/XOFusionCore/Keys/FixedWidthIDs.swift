@@ -1,0 +1,87 @@
+/// IDs that are one text prefix followed by a fixed number of decimal digits
+/// (`O0000012345`, `C000123456`, `12345678`), read as their numbers.
+///
+/// Two such IDs of one column are equal exactly when their numbers are, so a
+/// join on them can index an array by number instead of hashing text. Exports
+/// number their rows this way more often than not (auto-increment keys with a
+/// prefix); ``parse(_:options:)`` says whether a column qualifies, and callers
+/// keep a general path for columns that do not.
+public struct FixedWidthIDs: Sendable {
+    /// The bytes before the digits, shared by every value.
+    public let prefix: [UInt8]
+    /// The length of every value in bytes (prefix and digits).
+    public let width: Int
+    /// The number of each row; `nil` marks a null.
+    public let numbers: [Int64]
+    /// The smallest and largest number (`nil` when every value is null).
+    public let range: ClosedRange<Int64>?
+
+    /// The marker of a null in ``numbers``.
+    public static let null = Int64.min
+
+    /// The numbers of a string column whose non-null values all share one prefix and one width with
+    /// 1 to 18 digits after it; `nil` for any other column (another kind, a value of another shape).
+    ///
+    /// - Complexity: O(total bytes), over the options' threads.
+    public static func parse(_ column: Column, options: KernelOptions = .default) -> FixedWidthIDs? {
+        guard column.kind == .string, column.nullCount < column.count else { return nil }
+        // The shape from the first non-null value.
+        let first = (0..<column.count).first { !column.isNull($0) }!
+        let (prefix, width): ([UInt8], Int) = column.withBytes(at: first) { bytes in
+            let digits = bytes.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+            return (Array(bytes.prefix(bytes.count - digits)), bytes.count)
+        }
+        let digits = width - prefix.count
+        guard digits >= 1, digits <= 18 else { return nil }
+
+        let parts = Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> (numbers: [Int64], low: Int64, high: Int64)? in
+            var numbers = [Int64](repeating: FixedWidthIDs.null, count: range.count)
+            var low = Int64.max, high = Int64.min
+            for row in range where !column.isNull(row) {
+                let number: Int64? = column.withBytes(at: row) { bytes in
+                    guard bytes.count == width else { return nil }
+                    for i in 0..<prefix.count where bytes[i] != prefix[i] { return nil }
+                    var value: Int64 = 0
+                    for i in prefix.count..<width {
+                        let digit = bytes[i] &- 0x30
+                        guard digit <= 9 else { return nil }
+                        value = value &* 10 &+ Int64(digit)
+                    }
+                    return value
+                }
+                guard let number else { return nil }
+                numbers[row - range.lowerBound] = number
+                low = min(low, number)
+                high = max(high, number)
+            }
+            return (numbers, low, high)
+        }
+        var numbers: [Int64] = []
+        numbers.reserveCapacity(column.count)
+        var low = Int64.max, high = Int64.min
+        for part in parts {
+            guard let part else { return nil }
+            numbers += part.numbers
+            low = min(low, part.low)
+            high = max(high, part.high)
+        }
+        return FixedWidthIDs(prefix: prefix, width: width, numbers: numbers, range: low <= high ? low...high : nil)
+    }
+
+    /// Whether a value of `other` can equal a value of this column only when their numbers are equal.
+    public func isComparable(with other: FixedWidthIDs) -> Bool { prefix == other.prefix && width == other.width }
+}
+
+extension Column {
+    /// The UTF-8 bytes of the string at `row` (plain or dictionary layout).
+    ///
+    /// - Precondition: a string column.
+    @inline(__always)
+    func withBytes<R>(at row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch storage {
+        case .plainString(let buffer): return buffer.withUTF8(at: offset + row, body)
+        case .dictionaryString(let codes, let dictionary): return dictionary.withUTF8(at: Int(codes[offset + row]), body)
+        default: preconditionFailure("withBytes(at:) on a \(kind) column")
+        }
+    }
+}
