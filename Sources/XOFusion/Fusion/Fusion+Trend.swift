@@ -154,25 +154,26 @@ extension Fusion {
         let (promoter, passive) = (npsScale.promoters.lowerBound, npsScale.passives.lowerBound)
         let (csatTop, cesTop) = (csatScale.topBox.lowerBound, cesScale.topBox.lowerBound)
         let groups = CustomerPartitions.ranges(customerCount) + [customerCount..<(customerCount + 1)]
+        let (time, nps, csat, ces, rows, runs) = (a.time, a.nps, a.csat, a.ces, a.runs.rows, a.runs)
         let parts = Partitions.map(groups, threads: threads) { range -> (counts: [Int64], withoutCustomer: Int) in
             var counts = [Int64](repeating: 0, count: cellCount * width), withoutCustomer = 0
             counts.withUnsafeMutableBufferPointer { counts in
                 for g in range {
                     let c = g < customerCount ? g : -1
-                    for i in a.runs.run(g) where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
-                        let v = dimension.value(row: Int(a.runs.rows[i]), customer: c)
+                    for i in runs.run(g) where time[i] != .min && nps[i] != AnswerFacts.null {
+                        let v = dimension.value(row: Int(rows[i]), customer: c)
                         guard v >= 0 else { withoutCustomer += 1; continue }
-                        let cell = (v * periods + ordinalOfDay[Fusion.days(a.time[i]) - firstDay] - first) * width
-                        let score = a.nps[i]
+                        let cell = (v * periods + ordinalOfDay[Fusion.days(time[i]) - firstDay] - first) * width
+                        let score = nps[i]
                         counts[cell] += 1
                         counts[cell + (score >= promoter ? 1 : score >= passive ? 2 : 3)] += 1
-                        if hasCSAT, case let x = a.csat[i], x != AnswerFacts.null {
+                        if hasCSAT, case let x = csat[i], x != AnswerFacts.null {
                             counts[cell + 4] += 1
                             if x >= csatTop { counts[cell + 5] += 1 }
                             counts[cell + 6] += x
                             counts[cell + 7] += x * x
                         }
-                        if hasCES, case let x = a.ces[i], x != AnswerFacts.null {
+                        if hasCES, case let x = ces[i], x != AnswerFacts.null {
                             counts[cell + 8] += 1
                             if x >= cesTop { counts[cell + 9] += 1 }
                             counts[cell + 10] += x
@@ -234,16 +235,27 @@ extension Fusion {
             throw .missingColumn(role: .answers, field: "dimension", column: name,
                                  suggestions: NameSuggestions.nearest(to: name, in: answers.schema.names + customers.schema.names))
         }
-        let keys = try FusionError.wrap { try RowKeys.encode(left: [(name, column)], right: nil, nullsAreValues: true) }
-        let ids = keys.left
-        var labels = [String](repeating: "", count: keys.count)
-        var seen = [Bool](repeating: false, count: keys.count)
-        for (row, id) in ids.enumerated() where !seen[Int(id)] {
-            seen[Int(id)] = true
-            labels[Int(id)] = column.isNull(row) ? "(null)" : column[row].description
+        var labels: [String], ids: [Int32]
+        if let (codes, dictionary) = column.stringValues?.dictionary {
+            // A dictionary column has its ids already: the codes, with one more for null.
+            let null = Int32(dictionary.count)
+            ids = codes.withUnsafeValues { codes in (0..<column.count).map { row in column.isNull(row) ? null : Int32(codes[row]) } }
+            labels = (0..<dictionary.count).map { dictionary[$0] } + ["(null)"]
+        } else {
+            let keys = try FusionError.wrap { try RowKeys.encode(left: [(name, column)], right: nil, nullsAreValues: true) }
+            ids = keys.left
+            labels = [String](repeating: "", count: keys.count)
+            var seen = [Bool](repeating: false, count: keys.count)
+            for (row, id) in ids.enumerated() where !seen[Int(id)] {
+                seen[Int(id)] = true
+                labels[Int(id)] = column.isNull(row) ? "(null)" : column[row].description
+            }
         }
+        // Only values that occur are values of the dimension.
+        var used = [Bool](repeating: false, count: labels.count)
+        for id in ids { used[Int(id)] = true }
         // Sort the values by label; ids become ranks.
-        let order = labels.indices.sorted { labels[$0] < labels[$1] }
+        let order = labels.indices.filter { used[$0] }.sorted { labels[$0] < labels[$1] }
         var rank = [Int32](repeating: 0, count: labels.count)
         for (r, id) in order.enumerated() { rank[id] = Int32(r) }
         let values = ids.map { rank[Int($0)] }
@@ -252,7 +264,9 @@ extension Fusion {
 
     /// Whole days since the epoch of a time in microseconds (rounded down).
     @inline(__always) static func days(_ t: Int64) -> Int {
-        let (q, r) = t.quotientAndRemainder(dividingBy: Timestamp.microsecondsPerDay)
+        // A literal divisor, so that the division compiles to a multiplication.
+        let perDay: Int64 = 86_400_000_000
+        let (q, r) = t.quotientAndRemainder(dividingBy: perDay)
         return Int(r < 0 ? q - 1 : q)
     }
 

@@ -79,3 +79,23 @@ import XOFusion
         #expect(try card.table.string("flags")[0]!.hasPrefix("return_rate higher"))
     }
 }
+
+/// A dimension read from a dictionary column (its codes) and from a plain column (hashed) gives the same
+/// values: null as `(null)`, values no answer reaches left out, labels sorted.
+@Suite struct DimensionLayoutTests {
+    @Test func dictionaryAndPlainColumnsGiveTheSameTrend() throws {
+        let regions: [String?] = ["EU", nil, "NA", "NA", "EU"]
+        let plain = try Table(["customer_id": HandExample.customers["customer_id"]!, "region": try .string(regions)])
+        // A slice of a dictionary column keeps its whole dictionary: LATAM is a value no customer has.
+        let sliced = try Column.string(regions + ["LATAM"], layout: .dictionary).slice(0..<5)
+        let dictionary = try Table(["customer_id": HandExample.customers["customer_id"]!, "region": sliced])
+        #expect(sliced.stringValues?.dictionary?.values.count == 3)
+        let options = TrendOptions(period: .month, dimension: "region")
+        let a = try Fusion(customers: plain, answers: HandExample.answers).trend(options: options).table
+        let b = try Fusion(customers: dictionary, answers: HandExample.answers).trend(options: options).table
+        #expect(a == b)
+        #expect(a["region"]!.stringValues!.map { $0 } == ["(null)", "EU", "NA"])
+        // C2 (null region) answered twice with an NPS: 3 and 6, both detractors.
+        #expect(a["responses"]!.int64Values![0] == 2 && a["nps_score"]!.doubleValues![0] == -100)
+    }
+}
