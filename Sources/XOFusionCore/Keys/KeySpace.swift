@@ -231,7 +231,12 @@ public struct KeySpace: Sendable {
             let found = lookUpInParallel(column, buffer, codes: &codes, threads: options.threadCount)
             state.unknown = found.unknown
             state.unknownExamples = found.examples
-            for row in found.missing { markNull(row) }
+            if found.unknown > 0 {
+                for row in 0..<codes.count where codes[row] == .max {
+                    codes[row] = 0
+                    markNull(row)
+                }
+            }
         case .plainString(let buffer):
             // Room for every value being new, so the table never grows mid-column (capped: a
             // column of repeats would otherwise reserve far too much).
@@ -311,34 +316,34 @@ public struct KeySpace: Sendable {
     }
 
     /// Looks up every ID of a plain column, partitions on all threads (nothing is
-    /// added, so the partitions only read the table). Unknown rows and the first
-    /// examples come back in row order.
-    private func lookUpInParallel(_ column: Column, _ buffer: StringBuffer, codes: inout ContiguousArray<UInt32>, threads: Int) -> (missing: [Int], unknown: Int, examples: [String]) {
+    /// added, so the partitions only read the table). An unknown row's code is
+    /// `UInt32.max` (no list of rows: when linking returns to orders, most of
+    /// ten million rows are unknown); the first examples come back in row order.
+    private func lookUpInParallel(_ column: Column, _ buffer: StringBuffer, codes: inout ContiguousArray<UInt32>, threads: Int) -> (unknown: Int, examples: [String]) {
         let interner = self.interner
         let parts = codes.withUnsafeMutableBufferPointer { out in
             buffer.bytes.withUnsafeBufferPointer { all in
                 buffer.offsets.withUnsafeBufferPointer { offsets in
                     let shared = Box((out, all, offsets))
-                    return Partitions.map(Partitions.ranges(column.count), threads: threads) { range -> (missing: [Int], examples: [String]) in
+                    return Partitions.map(Partitions.ranges(column.count), threads: threads) { range -> (unknown: Int, examples: [String]) in
                         let (out, all, offsets) = shared.value
                         var local = interner  // shares storage; lookups never write to it
                         let base = all.baseAddress ?? UnsafePointer(bitPattern: 1)!
                         let batch = Batch()
                         defer { batch.deallocate() }
-                        var missing: [Int] = []
+                        var unknown = 0
                         var examples: [String] = []
                         var pending = 0
                         func resolve() {
                             try? local.codes(of: batch.spans, count: pending, base: base, insert: false, into: batch.found)
                             for k in 0..<pending {
+                                out[batch.rows[k]] = batch.found[k]
                                 if batch.found[k] == .max {
-                                    missing.append(batch.rows[k])
+                                    unknown += 1
                                     if examples.count < 5 {
                                         let span = batch.spans[k]
                                         examples.append(String(decoding: UnsafeBufferPointer(start: base + span.start, count: span.end - span.start), as: UTF8.self))
                                     }
-                                } else {
-                                    out[batch.rows[k]] = batch.found[k]
                                 }
                             }
                             pending = 0
@@ -351,13 +356,12 @@ public struct KeySpace: Sendable {
                             if pending == Batch.size { resolve() }
                         }
                         if pending > 0 { resolve() }
-                        return (missing, examples)
+                        return (unknown, examples)
                     }
                 }
             }
         }
-        let missing = parts.flatMap(\.missing)
-        return (missing, missing.count, Array(parts.flatMap(\.examples).prefix(5)))
+        return (parts.reduce(0) { $0 + $1.unknown }, Array(parts.flatMap(\.examples).prefix(5)))
     }
 
     /// Scratch space for batched probes.
