@@ -155,16 +155,33 @@ extension Fusion {
         let (csatTop, cesTop) = (csatScale.topBox.lowerBound, cesScale.topBox.lowerBound)
         let groups = CustomerPartitions.ranges(customerCount) + [customerCount..<(customerCount + 1)]
         let (time, nps, csat, ces, rows, runs) = (a.time, a.nps, a.csat, a.ces, a.runs.rows, a.runs)
+        // Per cell, a histogram of the NPS, CSAT and CES values (one increment per score, so that answers of
+        // one cell in a row do not wait on each other's counters); the twelve counters follow from it.
+        // Scales wider than a few hundred values count the twelve counters directly.
+        let (npsLow, csatLow, cesLow) = (npsScale.range.lowerBound, csatScale.range.lowerBound, cesScale.range.lowerBound)
+        let npsWidth = Int(npsScale.range.upperBound - npsLow) + 1
+        let csatWidth = hasCSAT ? Int(csatScale.range.upperBound - csatLow) + 1 : 0, cesWidth = hasCES ? Int(cesScale.range.upperBound - cesLow) + 1 : 0
+        let bins = npsWidth + csatWidth + cesWidth
+        let histogram = bins <= 512
+        let stride = histogram ? bins : width
         let parts = Partitions.map(groups, threads: threads) { range -> (counts: [Int64], withoutCustomer: Int) in
-            var counts = [Int64](repeating: 0, count: cellCount * width), withoutCustomer = 0
+            var counts = [Int64](repeating: 0, count: cellCount * stride), withoutCustomer = 0
             counts.withUnsafeMutableBufferPointer { counts in
                 for g in range {
                     let c = g < customerCount ? g : -1
+                    // A customer column's value is the customer's: one lookup per run.
+                    let customerValue = dimension.byRow == nil ? dimension.value(row: 0, customer: c) : nil
                     for i in runs.run(g) where time[i] != .min && nps[i] != AnswerFacts.null {
-                        let v = dimension.value(row: Int(rows[i]), customer: c)
+                        let v = customerValue ?? dimension.value(row: Int(rows[i]), customer: c)
                         guard v >= 0 else { withoutCustomer += 1; continue }
-                        let cell = (v * periods + ordinalOfDay[Fusion.days(time[i]) - firstDay] - first) * width
+                        let cell = (v * periods + ordinalOfDay[Fusion.days(time[i]) - firstDay] - first) * stride
                         let score = nps[i]
+                        if histogram {
+                            counts[cell + Int(score - npsLow)] += 1
+                            if hasCSAT, case let x = csat[i], x != AnswerFacts.null { counts[cell + npsWidth + Int(x - csatLow)] += 1 }
+                            if hasCES, case let x = ces[i], x != AnswerFacts.null { counts[cell + npsWidth + csatWidth + Int(x - cesLow)] += 1 }
+                            continue
+                        }
                         counts[cell] += 1
                         counts[cell + (score >= promoter ? 1 : score >= passive ? 2 : 3)] += 1
                         if hasCSAT, case let x = csat[i], x != AnswerFacts.null {
@@ -184,10 +201,33 @@ extension Fusion {
             }
             return (counts, withoutCustomer)
         }
-        var totals = [Int64](repeating: 0, count: cellCount * width), withoutCustomer = 0
+        var merged = [Int64](repeating: 0, count: cellCount * stride), withoutCustomer = 0
         for part in parts {
-            for k in totals.indices { totals[k] += part.counts[k] }
+            for k in merged.indices { merged[k] += part.counts[k] }
             withoutCustomer += part.withoutCustomer
+        }
+        var totals = merged
+        if histogram {
+            totals = [Int64](repeating: 0, count: cellCount * width)
+            for cell in 0..<cellCount {
+                let h = cell * stride, t = cell * width
+                for k in 0..<npsWidth where merged[h + k] > 0 {
+                    let score = npsLow + Int64(k), n = merged[h + k]
+                    totals[t] += n
+                    totals[t + (score >= promoter ? 1 : score >= passive ? 2 : 3)] += n
+                }
+                func topBox(_ offset: Int, _ width: Int, _ low: Int64, _ top: Int64, into slot: Int) {
+                    for k in 0..<width where merged[h + offset + k] > 0 {
+                        let x = low + Int64(k), n = merged[h + offset + k]
+                        totals[t + slot] += n
+                        if x >= top { totals[t + slot + 1] += n }
+                        totals[t + slot + 2] += n * x
+                        totals[t + slot + 3] += n * x * x
+                    }
+                }
+                topBox(npsWidth, csatWidth, csatLow, csatTop, into: 4)
+                topBox(npsWidth + csatWidth, cesWidth, cesLow, cesTop, into: 8)
+            }
         }
         func topBox(_ k: Int) -> TopBoxSummary {
             var summary = TopBoxSummary()

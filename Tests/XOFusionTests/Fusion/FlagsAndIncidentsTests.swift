@@ -99,3 +99,23 @@ import XOFusion
         #expect(a["responses"]!.int64Values![0] == 2 && a["nps_score"]!.doubleValues![0] == -100)
     }
 }
+
+/// The trend counts scores through a histogram per cell; a scale too wide for one counts directly.
+/// Both give the same figures: here NPS on 0–1000 (every score × 100) against the standard 0–10.
+@Suite struct WideScaleTrendTests {
+    @Test func aWideScaleGivesTheSameTrend() throws {
+        let answers = HandExample.answers
+        let wide = try Table(columns: answers.schema.names.map { name in
+            let column = answers[name]!
+            guard name == "nps" else { return (name, column) }
+            return (name, .int64(column.int64Values!.map { $0.map { $0 * 100 } }))
+        })
+        var mapping = FusionMapping()
+        mapping.answers.npsScale = try #require(NPSScale(range: 0...1000, promoters: 900...1000, passives: 700...899))
+        let options = TrendOptions(period: .month, dimension: "region")
+        let standard = try Fusion(customers: HandExample.customers, answers: answers).trend(options: options).table
+        let scaled = try Fusion(customers: HandExample.customers, answers: wide, mapping: mapping).trend(options: options).table
+        #expect(standard == scaled)
+        #expect(standard["responses"]!.int64Values!.map { $0! }.reduce(0, +) == 8)  // the ten answers less a null NPS and C9
+    }
+}
