@@ -11,7 +11,7 @@ let package = Package(
         .package(name: "XOFusion", path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
-    targets: ["StorageBenchmarks", "IngestBenchmarks", "KernelBenchmarks", "AnalysisBenchmarks"].map { name in
+    targets: ["StorageBenchmarks", "IngestBenchmarks", "KernelBenchmarks", "AnalysisBenchmarks", "AllocationBenchmarks"].map { name in
         .executableTarget(
             name: name,
             dependencies: [
