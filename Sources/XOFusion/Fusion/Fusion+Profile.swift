@@ -53,55 +53,54 @@ extension Fusion {
         let cartTimes = try times(cartFacts, carts, self.columns.cartTime, .carts)
         let ticketTimes = try times(ticketFacts, tickets, self.columns.ticketTime, .tickets)
 
-        // Three independent column groups (answers, orders, other rows), each one pass over its role in run
-        // order, on up to three threads: every column is computed by one loop, whatever the thread count.
-        var answerPart: AnswerColumns?, orderPart: OrderColumns?, rowPart: RowColumns?
-        let tasks = Partitions.map([0..<1, 1..<2, 2..<3], threads: options.threadCount) { task -> ProfileTask in
-            switch task.lowerBound {
-            case 0: .answers(answerColumns(limit: limit))
-            case 1: .orders(orderColumns(limit: limit))
-            default: .rows(rowColumns(limit: limit, returnTimes: returnTimes, cartTimes: cartTimes, ticketTimes: ticketTimes))
-            }
+        // Two independent groups of columns, each one pass per role in run order (answers with return rows and
+        // tickets; orders with carts, which hold about as many bytes), on up to two threads: every column is
+        // computed by one loop, whatever the thread count.
+        var answers: AnswerColumns?, bought: OrderColumns?, returned: AmountColumns?, carted: AmountColumns?, ticketed: AmountColumns?
+        let tasks = Partitions.map([0..<1, 1..<2], threads: options.threadCount) { task -> ProfileTask in
+            task.lowerBound == 0
+                ? .answers(answerColumns(limit: limit), returns: amountColumns(returnFacts, of: returns, times: returnTimes, limit: limit),
+                           tickets: amountColumns(ticketFacts, of: tickets, times: ticketTimes, limit: limit))
+                : .orders(orderColumns(limit: limit), carts: amountColumns(cartFacts, of: carts, times: cartTimes, limit: limit))
         }
         for task in tasks {
             switch task {
-            case .answers(let c): answerPart = c
-            case .orders(let c): orderPart = c
-            case .rows(let c): rowPart = c
+            case .answers(let a, let r, let t): (answers, returned, ticketed) = (a, r, t)
+            case .orders(let o, let c): (bought, carted) = (o, c)
             }
         }
-        let answers = answerPart!, bought = orderPart!, rows = rowPart!
+        let rows = RowColumns(returns: returned!, carts: carted!, tickets: ticketed!)
 
         var summary = ProfileSummary()
         summary.customers = n
         var columns: [(name: String, column: Column)] = [(self.columns.customerID, try FusionError.wrap { try customers.kernelColumn(self.columns.customerID) })]
         if self.columns.nps != nil {
             var counts = [Int](repeating: 0, count: CustomerSegment.allCases.count)
-            for code in answers.segment { counts[Int(code)] += 1 }
+            for code in answers!.segment { counts[Int(code)] += 1 }
             for s in CustomerSegment.allCases where counts[s.nameOrder] > 0 { summary.segments[s] = counts[s.nameOrder] }
             summary.withNPS = n - counts[CustomerSegment.none.nameOrder]
-            columns.append(("segment", try FusionError.wrap { try Column.string(codes: Array(answers.segment), dictionary: CustomerSegment.allCases.map(\.rawValue)) }))
-            columns.append(("latest_nps", answers.latestNPS.int64))
+            columns.append(("segment", try FusionError.wrap { try Column.string(codes: Array(answers!.segment), dictionary: CustomerSegment.allCases.map(\.rawValue)) }))
+            columns.append(("latest_nps", answers!.latestNPS.int64))
         }
-        if self.columns.csat != nil { columns.append(("mean_csat", answers.meanCSAT.double)) }
-        if self.columns.ces != nil { columns.append(("mean_ces", answers.meanCES.double)) }
-        if self.columns.sentiment != nil { columns.append(("mean_sentiment", answers.meanSentiment.double)) }
-        summary.withAnswers = answers.responses.lazy.filter { $0 > 0 }.count
-        columns.append(("response_count", .int64(values: answers.responses, validity: nil)))
-        columns.append(("last_answer_at", answers.lastAnswer.timestamp))
+        if self.columns.csat != nil { columns.append(("mean_csat", answers!.meanCSAT.double)) }
+        if self.columns.ces != nil { columns.append(("mean_ces", answers!.meanCES.double)) }
+        if self.columns.sentiment != nil { columns.append(("mean_sentiment", answers!.meanSentiment.double)) }
+        summary.withAnswers = answers!.responses.lazy.filter { $0 > 0 }.count
+        columns.append(("response_count", .int64(values: answers!.responses, validity: nil)))
+        columns.append(("last_answer_at", answers!.lastAnswer.timestamp))
         if orders != nil {
-            summary.withOrders = bought.orders.lazy.filter { $0 > 0 }.count
-            summary.completedOrders = Int(bought.orders.reduce(0, +))
-            summary.returnedOrders = Int(bought.returnedOrders.reduce(0, +))
+            summary.withOrders = bought!.orders.lazy.filter { $0 > 0 }.count
+            summary.completedOrders = Int(bought!.orders.reduce(0, +))
+            summary.returnedOrders = Int(bought!.returnedOrders.reduce(0, +))
             var total = CompensatedSum()
-            for r in bought.revenue { total.add(r) }
+            for r in bought!.revenue { total.add(r) }
             summary.revenue = total.value
-            columns.append(("order_count", .int64(values: bought.orders, validity: nil)))
-            columns.append(("revenue", .double(values: bought.revenue, validity: nil)))
-            columns.append(("last_order_at", bought.lastOrder.timestamp))
-            columns.append(("returned_orders", .int64(values: bought.returnedOrders, validity: nil)))
-            columns.append(("return_rate", bought.returnRate.double))
-            columns.append(("repeat_purchase", .bool(values: bought.repeatPurchase)))
+            columns.append(("order_count", .int64(values: bought!.orders, validity: nil)))
+            columns.append(("revenue", .double(values: bought!.revenue, validity: nil)))
+            columns.append(("last_order_at", bought!.lastOrder.timestamp))
+            columns.append(("returned_orders", .int64(values: bought!.returnedOrders, validity: nil)))
+            columns.append(("return_rate", bought!.returnRate.double))
+            columns.append(("repeat_purchase", .bool(values: bought!.repeatPurchase)))
         }
         if returns != nil {
             columns.append(("return_count", .int64(values: rows.returnRows, validity: nil)))
@@ -112,7 +111,7 @@ extension Fusion {
             columns.append(("cart_value", .double(values: rows.cartValue, validity: nil)))
             if orders != nil {
                 var rate = NullableColumn<Double>(count: n, zero: 0)
-                for c in 0..<n where rows.carts[c] + bought.orders[c] > 0 { rate.set(c, Double(rows.carts[c]) / Double(rows.carts[c] + bought.orders[c])) }
+                for c in 0..<n where rows.carts[c] + bought!.orders[c] > 0 { rate.set(c, Double(rows.carts[c]) / Double(rows.carts[c] + bought!.orders[c])) }
                 columns.append(("abandonment_rate", rate.double))
             }
         }
@@ -192,15 +191,12 @@ extension Fusion {
         return out
     }
 
-    /// Return rows, carts and tickets per customer (rows without a time count).
-    private func rowColumns(limit: Int64, returnTimes: [Int64]?, cartTimes: [Int64]?, ticketTimes: [Int64]?) -> RowColumns {
+    /// Rows of a role per customer at or before `limit` (rows without a time count), and their amounts.
+    private func amountColumns(_ facts: AmountFacts, of table: Table?, times: [Int64]?, limit: Int64) -> AmountColumns {
         let n = customerCount
-        var out = RowColumns(count: n)
-        for c in 0..<n {
-            (out.returnRows[c], out.returnedAmount[c]) = Fusion.rowsAndSum(returnFacts, customer: c, times: returnTimes, limit: limit)
-            (out.carts[c], out.cartValue[c]) = Fusion.rowsAndSum(cartFacts, customer: c, times: cartTimes, limit: limit)
-            out.tickets[c] = Fusion.rowsAndSum(ticketFacts, customer: c, times: ticketTimes, limit: limit).rows
-        }
+        var out = AmountColumns(count: table == nil ? 0 : n)
+        guard table != nil else { return out }
+        for c in 0..<n { (out.rows[c], out.sum[c]) = Fusion.rowsAndSum(facts, customer: c, times: times, limit: limit) }
         return out
     }
 
@@ -243,20 +239,27 @@ private struct OrderColumns {
     }
 }
 
+/// Rows of one role per customer, and the sum of their amounts.
+private struct AmountColumns {
+    var rows: ContiguousArray<Int64>, sum: ContiguousArray<Double>
+    init(count n: Int) { (rows, sum) = (ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n)) }
+}
+
 /// The return, cart and ticket columns of a profile.
 private struct RowColumns {
     var returnRows: ContiguousArray<Int64>, returnedAmount: ContiguousArray<Double>
     var carts: ContiguousArray<Int64>, cartValue: ContiguousArray<Double>, tickets: ContiguousArray<Int64>
 
-    init(count n: Int) {
-        (returnRows, returnedAmount) = (ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n))
-        (carts, cartValue, tickets) = (ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n), ContiguousArray(repeating: 0, count: n))
+    init(returns: AmountColumns, carts: AmountColumns, tickets: AmountColumns) {
+        (returnRows, returnedAmount) = (returns.rows, returns.sum)
+        (self.carts, cartValue, self.tickets) = (carts.rows, carts.sum, tickets.rows)
     }
 }
 
-/// One column group of a profile, computed on its own thread.
+/// One group of profile columns, computed on its own thread.
 private enum ProfileTask {
-    case answers(AnswerColumns), orders(OrderColumns), rows(RowColumns)
+    case answers(AnswerColumns, returns: AmountColumns, tickets: AmountColumns)
+    case orders(OrderColumns, carts: AmountColumns)
 }
 
 /// Customer ranges for the analyses' parallel passes: a fixed number for a given customer count (so
