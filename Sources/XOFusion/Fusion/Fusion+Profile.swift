@@ -134,16 +134,9 @@ extension Fusion {
             while end > run.lowerBound && a.time[end - 1] > limit { end -= 1 }
             out.responses[c] = Int64(end - run.lowerBound)
             if end > run.lowerBound && a.time[end - 1] != .min { out.lastAnswer.set(c, Timestamp(microsecondsSinceEpoch: a.time[end - 1])) }
-            if hasNPS {
-                var i = end
-                while i > run.lowerBound {
-                    i -= 1
-                    if a.time[i] == .min { break }  // null times sort first and have no place in time
-                    guard a.nps[i] != AnswerFacts.null else { continue }
-                    out.segment[c] = UInt32(CustomerSegment(npsScale.npsClass(of: a.nps[i])).nameOrder)
-                    out.latestNPS.set(c, a.nps[i])
-                    break
-                }
+            if hasNPS, let i = latestAnswer(of: c, atOrBefore: limit, where: { a.nps[$0] != AnswerFacts.null }) {
+                out.segment[c] = UInt32(CustomerSegment(npsScale.npsClass(of: a.nps[i])).nameOrder)
+                out.latestNPS.set(c, a.nps[i])
             }
             var csat = (0.0, 0), ces = (0.0, 0), sentiment = (0.0, 0)
             for i in run.lowerBound..<end {

@@ -47,27 +47,26 @@ extension Fusion {
         } else {
             present = { _ in true }
         }
-        // Each run is in (time, response id) order: the latest qualifying answer is the last one.
-        let limit = asOf ?? .max
-        let runs = answerFacts.runs
-        answerFacts.time.withUnsafeBufferPointer { time in
-            runs.rows.withUnsafeBufferPointer { rows in
-                for c in 0..<customerCount {
-                    let run = runs.run(c)
-                    var i = run.upperBound
-                    while i > run.lowerBound {
-                        i -= 1
-                        let t = time[i]
-                        if t == .min { break }  // null times sort first
-                        if t <= limit && present(Int(rows[i])) {
-                            latest[c] = rows[i]
-                            break
-                        }
-                    }
-                }
-            }
+        let rows = answerFacts.runs.rows, limit = asOf ?? .max
+        for c in 0..<customerCount {
+            if let i = latestAnswer(of: c, atOrBefore: limit, where: { present(Int(rows[$0])) }) { latest[c] = rows[i] }
         }
         return latest
+    }
+
+    /// The position (in run order) of customer `c`'s latest answer at or before `limit` for which `qualifies`
+    /// holds, or `nil`. Runs are in (time, response id) order, so it is the last such answer of the run;
+    /// answers without a time sort first and never qualify.
+    @inline(__always)
+    func latestAnswer(of c: Int, atOrBefore limit: Int64, where qualifies: (Int) -> Bool) -> Int? {
+        let run = answerFacts.runs.run(c), time = answerFacts.time
+        var i = run.upperBound
+        while i > run.lowerBound {
+            i -= 1
+            if time[i] == .min { return nil }
+            if time[i] <= limit && qualifies(i) { return i }
+        }
+        return nil
     }
 
     /// Each customer's NPS segment (latest NPS answer at or before `asOf`), with that answer's score (-1: none).
@@ -75,27 +74,14 @@ extension Fusion {
     /// - Throws: ``FusionError/outOfScale(role:column:row:value:scale:)`` for a latest score outside the scale.
     func segments(asOf: Int64? = nil) throws(FusionError) -> (segment: [CustomerSegment], latestNPS: [Int64]) {
         guard let npsColumn = columns.nps else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
-        let scale = mapping.answers.npsScale, limit = asOf ?? .max
+        let scale = mapping.answers.npsScale, limit = asOf ?? .max, nps = answerFacts.nps
         var segment = [CustomerSegment](repeating: .none, count: customerCount)
         var score = [Int64](repeating: -1, count: customerCount)
-        let runs = answerFacts.runs
-        answerFacts.time.withUnsafeBufferPointer { time in
-            answerFacts.nps.withUnsafeBufferPointer { nps in
-                for c in 0..<customerCount {
-                    let run = runs.run(c)
-                    var i = run.upperBound
-                    while i > run.lowerBound {
-                        i -= 1
-                        let t = time[i]
-                        if t == .min { break }  // null times sort first
-                        guard t <= limit, nps[i] != AnswerFacts.null else { continue }
-                        // Scores were checked against the scale when the fusion was built.
-                        segment[c] = CustomerSegment(scale.npsClass(of: nps[i]))
-                        score[c] = nps[i]
-                        break
-                    }
-                }
-            }
+        for c in 0..<customerCount {
+            guard let i = latestAnswer(of: c, atOrBefore: limit, where: { nps[$0] != AnswerFacts.null }) else { continue }
+            // Scores were checked against the scale when the fusion was built.
+            segment[c] = CustomerSegment(scale.npsClass(of: nps[i]))
+            score[c] = nps[i]
         }
         return (segment, score)
     }
