@@ -69,10 +69,10 @@ struct CustomerRuns: Sendable {
     /// Equal times keep row order, or follow `tieBreak(a, b)` (row `a` before row `b`) when it is given.
     ///
     /// - Parameters:
-    ///   - time: the times in run order (``gather(_:threads:)`` of `rowTime`).
-    ///   - rowTime: the times in row order.
+    ///   - time: the times in run order.
+    ///   - rowTime: the time of a table row.
     /// - Complexity: O(rows) to check; O(k log k) for each run of k rows that needs sorting.
-    func sortedByTime(_ time: [Int64], rowTime: [Int64], tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
+    func sortedByTime(_ time: [Int64], rowTime: (Int) -> Int64, tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
         var sorted: [Int32]?
         for g in 0...customers {
             let range = run(g)
@@ -87,7 +87,7 @@ struct CustomerRuns: Sendable {
             guard !ordered else { continue }
             if sorted == nil { sorted = rows }
             sorted![range].sort { a, b in
-                let (ta, tb) = (rowTime[Int(a)], rowTime[Int(b)])
+                let (ta, tb) = (rowTime(Int(a)), rowTime(Int(b)))
                 if ta != tb { return ta < tb }
                 return tieBreak?(Int(a), Int(b)) ?? (a < b)
             }
@@ -100,14 +100,21 @@ struct CustomerRuns: Sendable {
     /// - Complexity: O(rows), one random read per row.
     func gather<T: BitwiseCopyable>(_ values: [T], threads: Int = 1) -> [T] {
         precondition(values.count == rows.count, "one value per row")
-        return values.withUnsafeBufferPointer { v in
-            rows.withUnsafeBufferPointer { rows in
-                [T](unsafeUninitializedCapacity: rows.count) { out, initialized in
-                    _ = Partitions.map(Partitions.ranges(rows.count), threads: threads) { range in
-                        for i in range { out[i] = v[Int(rows[i])] }
-                    }
-                    initialized = rows.count
+        return values.withUnsafeBufferPointer { v in gather(threads: threads) { v[$0] } }
+    }
+
+    /// `value(row)` for every row, in run order, on up to `threads` threads: a gather straight from a
+    /// table's column, without a copy in row order first.
+    ///
+    /// - Complexity: O(rows) calls of `value`.
+    @inline(__always)
+    func gather<T: BitwiseCopyable>(threads: Int, _ value: (Int) -> T) -> [T] {
+        rows.withUnsafeBufferPointer { rows in
+            [T](unsafeUninitializedCapacity: rows.count) { out, initialized in
+                _ = Partitions.map(Partitions.ranges(rows.count), threads: threads) { range in
+                    for i in range { out[i] = value(Int(rows[i])) }
                 }
+                initialized = rows.count
             }
         }
     }

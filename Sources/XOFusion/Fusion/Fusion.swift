@@ -87,10 +87,9 @@ public struct Fusion: Sendable {
         let ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
 
         // Order facts, in row order until they are grouped at the end.
-        var orderTime: [Int64] = [], orderAmount: [Double] = [], orderCompleted: [Bool] = []
+        // (Times and amounts are gathered straight from their columns when the orders are grouped.)
+        var orderCompleted: [Bool] = []
         if let orders {
-            orderTime = try Fusion.times(orders, columns.orderTime!, role: .orders)
-            orderAmount = try Fusion.amounts(orders, columns.orderAmount!, role: .orders)
             if let status = columns.orderStatus {
                 var completed = [Bool](repeating: false, count: orders.rowCount)
                 let rows = try FusionError.wrap {
@@ -155,15 +154,16 @@ public struct Fusion: Sendable {
 
         // Group every role by customer: orders and answers in time order within a customer.
         let threads = options.threadCount
-        if orders != nil {
+        if let orders {
             var runs = CustomerRuns(customer: orderCustomer, customers: n)
-            var time = runs.gather(orderTime, threads: threads)
-            if let sorted = runs.sortedByTime(time, rowTime: orderTime) {
+            let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
+            var time = Fusion.gather(times, runs, threads: threads)
+            if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
                 runs = sorted
-                time = runs.gather(orderTime, threads: threads)
+                time = Fusion.gather(times, runs, threads: threads)
             }
             orderFacts = OrderFacts(
-                runs: runs, time: time, amount: runs.gather(orderAmount, threads: threads),
+                runs: runs, time: time, amount: Fusion.gather(try Fusion.amountValues(orders, columns.orderAmount!, role: .orders), runs, threads: threads),
                 completed: runs.gather(orderCompleted, threads: threads), returned: runs.gather(orderReturned, threads: threads))
         } else {
             orderFacts = .empty(customers: n)
@@ -226,7 +226,7 @@ extension Fusion {
         let tieBreak = ResponseOrder(answers, columns.responseID)
         var runs = CustomerRuns(customer: customer, customers: n)
         var runTime = runs.gather(time, threads: threads)
-        if let sorted = runs.sortedByTime(runTime, rowTime: time, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
+        if let sorted = runs.sortedByTime(runTime, rowTime: { time[$0] }, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
             runs = sorted
             runTime = runs.gather(time, threads: threads)
         }
@@ -261,6 +261,79 @@ extension Fusion {
             csat: try scores(columns.csat, scale: scales.csatScale.description) { scales.csatScale.range.contains($0) },
             ces: try scores(columns.ces, scale: scales.cesScale.description) { scales.cesScale.range.contains($0) },
             sentiment: sentiment ?? [])
+    }
+
+    /// A time column read in place (timestamps, or dates at midnight UTC).
+    enum TimeValues {
+        case timestamp(ColumnValues<Timestamp>), date(ColumnValues<CivilDate>)
+
+        /// Microseconds since the epoch; `Int64.min` for null.
+        func time(of row: Int) -> Int64 {
+            switch self {
+            case .timestamp(let v): v[row]?.microsecondsSinceEpoch ?? .min
+            case .date(let v): v[row].map { Int64($0.daysSinceEpoch) * Timestamp.microsecondsPerDay } ?? .min
+            }
+        }
+    }
+
+    /// A numeric column read in place.
+    enum AmountValues {
+        case decimal(ColumnValues<Int64>, divisor: Double), double(ColumnValues<Double>), int64(ColumnValues<Int64>)
+    }
+
+    /// The time column `name` of `table`, read in place.
+    ///
+    /// - Throws: ``FusionError/wrongKind(role:column:kind:expected:)`` for a column that is not a time.
+    static func timeValues(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> TimeValues {
+        let column = try FusionError.wrap { try table.kernelColumn(name) }
+        if let v = column.timestampValues { return .timestamp(v) }
+        if let v = column.dateValues { return .date(v) }
+        throw .wrongKind(role: role, column: name, kind: column.kind, expected: "a time (timestamp or date)")
+    }
+
+    /// The numeric column `name` of `table`, read in place.
+    ///
+    /// - Throws: ``FusionError/wrongKind(role:column:kind:expected:)`` for a column that is not numeric.
+    static func amountValues(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> AmountValues {
+        let column = try FusionError.wrap { try table.kernelColumn(name) }
+        if let v = column.decimalValues { return .decimal(v.units, divisor: Double(ScaledDecimal.powerOf10(v.scale))) }
+        if let v = column.doubleValues { return .double(v) }
+        if let v = column.int64Values { return .int64(v) }
+        throw .wrongKind(role: role, column: name, kind: column.kind, expected: "numeric (decimal, double or int64)")
+    }
+
+    /// Times in run order (`Int64.min` for null), gathered straight from the column.
+    ///
+    /// - Complexity: O(rows), on up to `threads` threads.
+    static func gather(_ times: TimeValues, _ runs: CustomerRuns, threads: Int) -> [Int64] {
+        switch times {
+        case .timestamp(let v):
+            v.withUnsafeValues { p in
+                v.nullCount == 0
+                    ? runs.gather(threads: threads) { p[$0].microsecondsSinceEpoch }
+                    : runs.gather(threads: threads) { v.isNull($0) ? .min : p[$0].microsecondsSinceEpoch }
+            }
+        case .date:
+            runs.gather(threads: threads) { times.time(of: $0) }
+        }
+    }
+
+    /// Amounts in run order as doubles (NaN for null), gathered straight from the column.
+    ///
+    /// - Complexity: O(rows), on up to `threads` threads.
+    static func gather(_ amounts: AmountValues, _ runs: CustomerRuns, threads: Int) -> [Double] {
+        switch amounts {
+        case .decimal(let v, let divisor):
+            v.withUnsafeValues { p in
+                v.nullCount == 0
+                    ? runs.gather(threads: threads) { Double(p[$0]) / divisor }
+                    : runs.gather(threads: threads) { v.isNull($0) ? .nan : Double(p[$0]) / divisor }
+            }
+        case .double(let v):
+            v.withUnsafeValues { p in runs.gather(threads: threads) { v.isNull($0) ? .nan : p[$0] } }
+        case .int64(let v):
+            v.withUnsafeValues { p in runs.gather(threads: threads) { v.isNull($0) ? .nan : Double(p[$0]) } }
+        }
     }
 
     /// A time column as microseconds since the epoch (dates at midnight UTC); `Int64.min` for null.

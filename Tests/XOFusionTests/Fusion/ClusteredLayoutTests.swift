@@ -93,3 +93,24 @@ import XOFusionSampleData
         #expect(close(try original.journey().table, try mixed.journey().table))
     }
 }
+
+/// Orders timed by a date column (and one without a time, and an amount as a double) are grouped like
+/// orders timed by timestamps at midnight.
+@Suite struct DateTimedOrdersTests {
+    @Test func dateColumnsActAsMidnightTimestamps() throws {
+        let stamps = HandExample.orders["ordered_at"]!.timestampValues!
+        let days: [CivilDate?] = (0..<stamps.count).map { $0 == 2 ? nil : stamps[$0]!.civilDate }
+        let midnights: [Timestamp?] = days.map { $0.map { Timestamp(microsecondsSinceEpoch: Int64($0.daysSinceEpoch) * Timestamp.microsecondsPerDay) } }
+        let amounts: [Double?] = HandExample.orders["amount"]!.decimalValues!.map { $0.map { Double($0.units) / 100 } }
+        func orders(_ time: Column) throws -> Table {
+            try Table(columns: [("order_id", HandExample.orders["order_id"]!), ("customer_id", HandExample.orders["customer_id"]!),
+                                ("ordered_at", time), ("amount", .double(amounts)), ("status", HandExample.orders["status"]!)])
+        }
+        let byDate = try Fusion(customers: HandExample.customers, answers: HandExample.answers, orders: try orders(.date(days))).customerProfile().table
+        let byStamp = try Fusion(customers: HandExample.customers, answers: HandExample.answers, orders: try orders(.timestamp(midnights))).customerProfile().table
+        #expect(byDate == byStamp)
+        // C2's completed order O3 has no time: it counts, but sets no last order time.
+        #expect(byDate["order_count"]!.int64Values![1] == 1 && byDate["last_order_at"]!.isNull(1))
+        #expect(byDate["revenue"]!.doubleValues![0] == 150)
+    }
+}
