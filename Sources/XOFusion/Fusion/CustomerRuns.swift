@@ -27,8 +27,6 @@ struct CustomerRuns: Sendable {
     @inline(__always) func run(_ c: Int) -> Range<Int> { Int(offsets[c])..<Int(offsets[c + 1]) }
     /// The positions of rows that reach no customer.
     var unplaced: Range<Int> { run(customers) }
-    /// The positions of rows that reach a customer.
-    var placed: Range<Int> { 0..<Int(offsets[customers]) }
 
     /// Groups rows by customer (`customer[row]` in `0..<customers`, or -1 for none) with a
     /// counting sort; rows of one customer stay in row order.
@@ -117,15 +115,6 @@ struct CustomerRuns: Sendable {
                 initialized = rows.count
             }
         }
-    }
-
-    /// For each table row, its position in run order.
-    ///
-    /// - Complexity: O(rows).
-    func positions() -> [Int32] {
-        var out = [Int32](repeating: 0, count: rows.count)
-        for (i, row) in rows.enumerated() { out[Int(row)] = Int32(i) }
-        return out
     }
 }
 
