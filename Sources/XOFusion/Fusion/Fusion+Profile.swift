@@ -47,7 +47,7 @@ extension Fusion {
         // Times of returns, carts and tickets are read only when a date limits the profile.
         func times(_ facts: AmountFacts, _ table: Table?, _ column: String?, _ role: FusionRole) throws(FusionError) -> [Int64]? {
             guard limit != .max, let table, let column else { return nil }
-            return facts.runs.gather(try Fusion.times(table, column, role: role), threads: options.threadCount)
+            return Fusion.gather(try Fusion.timeValues(table, column, role: role), facts.runs, threads: options.threadCount)
         }
         let returnTimes = try times(returnFacts, returns, self.columns.returnTime, .returns)
         let cartTimes = try times(cartFacts, carts, self.columns.cartTime, .carts)

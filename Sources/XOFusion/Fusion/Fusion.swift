@@ -130,10 +130,7 @@ public struct Fusion: Sendable {
 
         // Returns: each to its order, so that an order returned twice counts once.
         var orderReturned = [Bool](repeating: false, count: orders?.rowCount ?? 0)
-        var returnAmount: [Double] = []
         if let returns {
-            returnAmount = try columns.returnAmount.map { (name) throws(FusionError) in try Fusion.amounts(returns, name, role: .returns) }
-                ?? [Double](repeating: .nan, count: returns.rowCount)
             if let orders, let returnOrder = columns.returnOrderID, let orderID = columns.orderID {
                 let link = try Fusion.link(returns, returnOrder, to: orders, orderID, options: options)
                 report.duplicateOrderIDs = max(report.duplicateOrderIDs, link.duplicates)
@@ -169,18 +166,15 @@ public struct Fusion: Sendable {
             orderFacts = .empty(customers: n)
         }
         answerFacts = try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads)
-        func amountFacts(_ table: Table?, _ customer: [Int32], _ amounts: [Double]) -> AmountFacts {
-            guard table != nil else { return .empty(customers: n) }
+        func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
+            guard let table else { return .empty(customers: n) }
             let runs = CustomerRuns(customer: customer, customers: n)
-            return AmountFacts(runs: runs, amount: amounts.isEmpty ? [] : runs.gather(amounts, threads: threads))
+            guard let amount else { return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount)) }
+            return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, threads: threads))
         }
-        returnFacts = amountFacts(returns, returnCustomer, returnAmount)
-        let cartValue = try carts.map { (carts) throws(FusionError) in
-            try columns.cartValue.map { (name) throws(FusionError) in try Fusion.amounts(carts, name, role: .carts) }
-                ?? [Double](repeating: .nan, count: carts.rowCount)
-        }
-        cartFacts = amountFacts(carts, cartCustomer, cartValue ?? [])
-        ticketFacts = amountFacts(tickets, ticketCustomer, [])
+        returnFacts = try amountFacts(returns, returnCustomer, .returns, amount: columns.returnAmount)
+        cartFacts = try amountFacts(carts, cartCustomer, .carts, amount: columns.cartValue)
+        ticketFacts = try amountFacts(tickets, ticketCustomer, .tickets, amount: nil)
 
         self.customers = customers
         self.answers = answers
@@ -222,13 +216,13 @@ extension Fusion {
     static func answerFacts(
         _ answers: Table, customer: [Int32], customers n: Int, columns: FusionColumns, scales: FusionMapping.Answers, threads: Int
     ) throws(FusionError) -> AnswerFacts {
-        let time = try Fusion.times(answers, columns.answerTime, role: .answers)
+        let times = try Fusion.timeValues(answers, columns.answerTime, role: .answers)
         let tieBreak = ResponseOrder(answers, columns.responseID)
         var runs = CustomerRuns(customer: customer, customers: n)
-        var runTime = runs.gather(time, threads: threads)
-        if let sorted = runs.sortedByTime(runTime, rowTime: { time[$0] }, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
+        var runTime = Fusion.gather(times, runs, threads: threads)
+        if let sorted = runs.sortedByTime(runTime, rowTime: { times.time(of: $0) }, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
             runs = sorted
-            runTime = runs.gather(time, threads: threads)
+            runTime = Fusion.gather(times, runs, threads: threads)
         }
         /// An integer score in run order, `Int64.min` for null, each value checked.
         func scores(_ name: String?, scale: String, _ isValid: (Int64) -> Bool) throws(FusionError) -> [Int64] {
@@ -334,46 +328,6 @@ extension Fusion {
         case .int64(let v):
             v.withUnsafeValues { p in runs.gather(threads: threads) { v.isNull($0) ? .nan : Double(p[$0]) } }
         }
-    }
-
-    /// A time column as microseconds since the epoch (dates at midnight UTC); `Int64.min` for null.
-    static func times(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> [Int64] {
-        let column = try FusionError.wrap { try table.kernelColumn(name) }
-        if let v = column.timestampValues {
-            var out = v.values.map(\.microsecondsSinceEpoch)
-            if v.nullCount > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .min } }
-            return out
-        }
-        if let v = column.dateValues {
-            var out = v.values.map { Int64($0.daysSinceEpoch) * Timestamp.microsecondsPerDay }
-            if v.nullCount > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .min } }
-            return out
-        }
-        throw .wrongKind(role: role, column: name, kind: column.kind, expected: "a time (timestamp or date)")
-    }
-
-    /// A numeric column as doubles; NaN for null.
-    static func amounts(_ table: Table, _ name: String, role: FusionRole) throws(FusionError) -> [Double] {
-        let column = try FusionError.wrap { try table.kernelColumn(name) }
-        var out: [Double]
-        var nulls: Int
-        if let v = column.decimalValues {
-            let divisor = Double(ScaledDecimal.powerOf10(v.scale))
-            out = v.units.values.map { Double($0) / divisor }
-            nulls = v.units.nullCount
-            if nulls > 0 { for i in 0..<v.count where v.units.isNull(i) { out[i] = .nan } }
-        } else if let v = column.doubleValues {
-            out = Array(v.values)
-            nulls = v.nullCount
-            if nulls > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .nan } }
-        } else if let v = column.int64Values {
-            out = v.values.map { Double($0) }
-            nulls = v.nullCount
-            if nulls > 0 { for i in 0..<v.count where v.isNull(i) { out[i] = .nan } }
-        } else {
-            throw .wrongKind(role: role, column: name, kind: column.kind, expected: "numeric (decimal, double or int64)")
-        }
-        return out
     }
 
     /// For each row of `table`, the row of `target` whose `targetColumn` equals its `column` (-1: none),
