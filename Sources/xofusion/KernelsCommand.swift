@@ -80,42 +80,57 @@ enum Q3Attribution {
 
     static func run(_ d: BenchDataset, surveyCodes: KeyCodes, orderCodes: KeyCodes, options: KernelOptions) throws -> [[String]] {
         steps = []
-        // Filters keep row positions: the codes of other rows become null.
-        let answered = try step("filter answers with an NPS") { try d.surveys.selection(where: .isNotNull("nps"), options: options) }
-        let completed = try step("filter completed orders") { try d.orders.selection(where: .compare("status", .equal, .string("completed")), options: options) }
-        let (leftCodes, rightCodes) = step("mask key codes") { (surveyCodes.keeping(rows: answered), orderCodes.keeping(rows: completed)) }
+        // Filters are row masks: they keep row positions, so the codes of other rows become null.
+        let answered = try step("filter answers with an NPS") { try d.surveys.rowMask(where: .isNotNull("nps"), options: options) }
+        let completed = try step("filter completed orders") { try d.orders.rowMask(where: .compare("status", .equal, .string("completed")), options: options) }
+        let (leftCodes, rightCodes) = step("mask key codes") { (surveyCodes.keeping(answered), orderCodes.keeping(completed)) }
         let matches = try step("as-of match") {
             try d.surveys.asOfMatches(
                 with: d.orders, leftTime: "responded_at", rightTime: "ordered_at", leftCodes: leftCodes, rightCodes: rightCodes,
-                options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30)))
+                options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30)), kernelOptions: options)
         }
-        let right = d.orders
-        var returnKeys = KeySpace()
-        _ = try step("index returned order IDs") { try returnKeys.encode(d.returns, column: "order_id") }
-        let matchedRows = answered.compactMap { matches[$0] }
-        let returned = try step("look up matched orders") { try returnKeys.lookUp(right.column("order_id"), rows: matchedRows, name: "order_id") }
-        return try step("classify and aggregate") { try classify(d, answered: answered, matches: matches, returned: returned) }
+        let returned = try step("mark returned orders") {
+            var matched = ValidityBitmap(repeating: false, count: d.orders.rowCount)
+            for case let row? in matches { matched[row] = true }
+            return try d.orders.rowMask("order_id", isIn: d.returns, column: "order_id", among: matched, options: options)
+        }
+        return try step("classify and aggregate") { try classify(d, answered: answered, matches: matches, returned: returned, threads: options.threadCount) }
     }
 
-    static func classify(_ d: BenchDataset, answered: [Int], matches: [Int?], returned: [UInt32?]) throws -> [[String]] {
-        let right = d.orders
-        let nps = try d.surveys.int64("nps").values, amount = try right.decimal("amount").units.values
+    static func classify(_ d: BenchDataset, answered: ValidityBitmap, matches: [Int?], returned: ValidityBitmap, threads: Int) throws -> [[String]] {
         struct Cell { var n = 0, sum = 0, promoters = 0, detractors = 0, amountUnits: Int64 = 0 }
-        var cells = [Cell](repeating: Cell(), count: 3)  // no/NA, yes/no, yes/yes
-        var k = 0
-        for row in answered {
-            var cell = 0
-            var units: Int64 = 0
-            if let match = matches[row] {
-                cell = returned[k] == nil ? 1 : 2
-                units = amount[amount.startIndex + match]
-                k += 1
+        let nps = try d.surveys.int64("nps"), amount = try d.orders.decimal("amount").units
+        // Partitions of the answers on threads (looking up the matched orders' amounts is the cost);
+        // integer cells add up exactly in any order.
+        let parts = Partitions.map(Partitions.ranges(answered.count), threads: threads) { range -> [Cell] in
+            var cells = [Cell](repeating: Cell(), count: 3)  // no/NA, yes/no, yes/yes
+            nps.withUnsafeValues { nps in
+                amount.withUnsafeValues { amount in
+                    for row in range where answered[row] {
+                        var cell = 0
+                        var units: Int64 = 0
+                        if let match = matches[row] {
+                            cell = returned[match] ? 2 : 1
+                            units = amount[match]
+                        }
+                        let score = Int(nps[row])  // `answered` holds only rows with an NPS
+                        cells[cell].n += 1
+                        cells[cell].sum += score
+                        if score >= 9 { cells[cell].promoters += 1 } else if score <= 6 { cells[cell].detractors += 1 }
+                        cells[cell].amountUnits += units
+                    }
+                }
             }
-            let score = Int(nps[nps.startIndex + row])  // `answered` holds only rows with an NPS
-            cells[cell].n += 1
-            cells[cell].sum += score
-            if score >= 9 { cells[cell].promoters += 1 } else if score <= 6 { cells[cell].detractors += 1 }
-            cells[cell].amountUnits += units
+            return cells
+        }
+        let cells = (0..<3).map { c in
+            parts.reduce(into: Cell()) { total, part in
+                total.n += part[c].n
+                total.sum += part[c].sum
+                total.promoters += part[c].promoters
+                total.detractors += part[c].detractors
+                total.amountUnits += part[c].amountUnits
+            }
         }
         let labels = [("no", "NA"), ("yes", "no"), ("yes", "yes")]
         return zip(labels, cells).map { label, c in

@@ -73,7 +73,7 @@ extension Fusion {
     ///
     /// - Throws: ``FusionError/outOfScale(role:column:row:value:scale:)`` for a latest score outside the scale.
     func segments(asOf: Int64? = nil) throws(FusionError) -> (segment: [CustomerSegment], latestNPS: [Int64]) {
-        guard let npsColumn = columns.nps else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
+        guard columns.nps != nil else { throw .missingColumn(role: .answers, field: "nps", column: nil, suggestions: []) }
         let scale = mapping.answers.npsScale, limit = asOf ?? .max, nps = answerFacts.nps
         var segment = [CustomerSegment](repeating: .none, count: customerCount)
         var score = [Int64](repeating: -1, count: customerCount)

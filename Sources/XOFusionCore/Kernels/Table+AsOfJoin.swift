@@ -115,19 +115,30 @@ extension Table {
     /// ``asOfJoined(with:leftTime:rightTime:by:options:)``; returns the matched
     /// right row per left row.
     ///
+    /// Two timestamp columns already in time order (the usual case: exports
+    /// are written as events happen) take a faster path: no copies, no sort,
+    /// and the keys split across threads by code range; the matches are the same.
+    ///
     /// - Precondition: each code array matches its table's length.
     /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
     ///   ``KernelError/unknownColumn(_:suggestions:)``.
     /// - Complexity: O(left + right), plus a sort of a side that is not in time order.
     public func asOfMatches(
         with right: Table, leftTime: String, rightTime: String, leftCodes: KeyCodes, rightCodes: KeyCodes,
-        options: AsOfOptions = AsOfOptions()
+        options: AsOfOptions = AsOfOptions(), kernelOptions: KernelOptions = .default
     ) throws(KernelError) -> [Int?] {
         precondition(leftCodes.count == rowCount && rightCodes.count == right.rowCount, "key codes and tables differ in length")
         if let tolerance = options.toleranceMicroseconds, tolerance < 0 { throw .negativeTolerance(microseconds: tolerance) }
-        let leftTimes = try Table.times(try kernelColumn(leftTime), name: leftTime)
-        let rightTimes = try Table.times(try right.kernelColumn(rightTime), name: rightTime)
+        let leftColumn = try kernelColumn(leftTime), rightColumn = try right.kernelColumn(rightTime)
         let idCount = max(leftCodes.keyCount, rightCodes.keyCount)
+        if let matches = Table.sortedSweep(
+            left: (leftColumn, leftCodes), right: (rightColumn, rightCodes), idCount: idCount, options: options,
+            threads: kernelOptions.threadCount)
+        {
+            return matches
+        }
+        let leftTimes = try Table.times(leftColumn, name: leftTime)
+        let rightTimes = try Table.times(rightColumn, name: rightTime)
         // Codes become ids (-1 where the code or the time is null) in one tight loop.
         func ids(_ codes: KeyCodes, _ times: TimeValues) -> [Int32] {
             var out = [Int32](repeating: -1, count: codes.count)
@@ -204,10 +215,136 @@ extension Table {
                 forward[i] = earliest[Int(leftIDs[i])]
             }
         }
-        let tolerance = options.toleranceMicroseconds
-        var matches = [Int?](repeating: nil, count: leftIDs.count)
-        for i32 in leftOrder {
-            let i = Int(i32), t = leftTimes[i]
+        return leftTimes.withUnsafeBufferPointer { l in
+            rightTimes.withUnsafeBufferPointer { r in pick(backward: backward, forward: forward, leftTimes: l, rightTimes: r, options: options, threads: 1) }
+        }
+    }
+
+    /// The as-of core for two timestamp columns whose rows with a key and a time
+    /// are already in time order; `nil` when they are not (or are dates), for the general core.
+    ///
+    /// Reads the columns in place (no copies, no order arrays). Each thread
+    /// takes one range of key codes and sweeps both sides, touching only the
+    /// latest-row slots of its own keys: every key's answer is independent of
+    /// the others, so the result does not depend on the thread count.
+    static func sortedSweep(
+        left: (time: Column, codes: KeyCodes), right: (time: Column, codes: KeyCodes), idCount: Int, options: AsOfOptions, threads: Int
+    ) -> [Int?]? {
+        guard case .timestamp(let leftStorage) = left.time.storage, case .timestamp(let rightStorage) = right.time.storage else { return nil }
+        let leftEligible = eligibleRows(left.time, left.codes), rightEligible = eligibleRows(right.time, right.codes)
+        return leftStorage.withUnsafeBufferPointer { lt in
+            rightStorage.withUnsafeBufferPointer { rt in
+                let l = SweepSide(times: UnsafeBufferPointer(rebasing: lt[left.time.offset..<(left.time.offset + left.time.count)]),
+                                  codes: left.codes.codes, eligible: leftEligible)
+                let r = SweepSide(times: UnsafeBufferPointer(rebasing: rt[right.time.offset..<(right.time.offset + right.time.count)]),
+                                  codes: right.codes.codes, eligible: rightEligible)
+                guard l.isInTimeOrder(threads: threads), r.isInTimeOrder(threads: threads) else { return nil }
+                let parts = l.times.count + r.times.count < Partitions.minimumRows ? 1 : max(1, min(threads, idCount))
+                let keyRanges = (0..<parts).map { k in (idCount * k / parts)..<(idCount * (k + 1) / parts) }
+                var backward: [Int32] = [], forward: [Int32] = []
+                if options.direction != .forward { backward = sweep(l, r, keyRanges, ascending: true, exact: options.allowExactMatches, threads: threads) }
+                if options.direction != .backward { forward = sweep(l, r, keyRanges, ascending: false, exact: options.allowExactMatches, threads: threads) }
+                // A timestamp is one Int64 of microseconds: the same memory, read as numbers.
+                return l.times.withMemoryRebound(to: Int64.self) { lt in
+                    r.times.withMemoryRebound(to: Int64.self) { rt in
+                        pick(backward: backward, forward: forward, leftTimes: lt, rightTimes: rt, options: options, threads: threads)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One side of the sorted sweep: times in place, codes, and which rows have both a key and a time.
+    private struct SweepSide {
+        let times: UnsafeBufferPointer<Timestamp>
+        let codes: ContiguousArray<UInt32>
+        /// The words of a bitmap over the rows (set: the row has a key and a time).
+        let eligible: ContiguousArray<UInt64>
+
+        @inline(__always) func isEligible(_ row: Int) -> Bool { eligible[row >> 6] >> UInt64(row & 63) & 1 != 0 }
+
+        /// Whether the eligible rows' times never decrease; partitions check their
+        /// own rows on threads, then their boundaries in order.
+        func isInTimeOrder(threads: Int) -> Bool {
+            let parts = Partitions.map(Partitions.ranges(times.count), threads: threads) { range -> (sorted: Bool, first: Int64, last: Int64)? in
+                var first: Int64?, previous = Int64.min
+                for row in range where isEligible(row) {
+                    let t = times[row].microsecondsSinceEpoch
+                    if t < previous { return (false, 0, 0) }
+                    if first == nil { first = t }
+                    previous = t
+                }
+                return first.map { (true, $0, previous) }
+            }
+            var previous = Int64.min
+            for case let part? in parts {
+                guard part.sorted, part.first >= previous else { return false }
+                previous = part.last
+            }
+            return true
+        }
+    }
+
+    /// The rows with a key code and a non-null time.
+    private static func eligibleRows(_ time: Column, _ codes: KeyCodes) -> ContiguousArray<UInt64> {
+        var rows = codes.validity ?? ValidityBitmap(repeating: true, count: codes.count)
+        if time.nullCount > 0 {
+            for row in 0..<time.count where time.isNull(row) { rows[row] = false }
+        }
+        return rows.words
+    }
+
+    /// The latest right row at or before each left row (`ascending`), or the
+    /// earliest at or after it, per key; -1 for none. Key ranges run on threads.
+    private static func sweep(_ l: SweepSide, _ r: SweepSide, _ keyRanges: [Range<Int>], ascending: Bool, exact: Bool, threads: Int) -> [Int32] {
+        var out = [Int32](repeating: -1, count: l.times.count)
+        out.withUnsafeMutableBufferPointer { out in
+            l.codes.withUnsafeBufferPointer { lc in
+                r.codes.withUnsafeBufferPointer { rc in
+                    let shared = Box((out, lc, rc))
+                    _ = Partitions.map(keyRanges, threads: threads) { keys -> Bool in
+                        let (out, lc, rc) = shared.value
+                        let lo = UInt32(keys.lowerBound), width = UInt32(keys.count)
+                        var latest = [Int32](repeating: -1, count: keys.count)
+                        latest.withUnsafeMutableBufferPointer { latest in
+                            let n = l.times.count, m = r.times.count
+                            var j = ascending ? 0 : m - 1
+                            for k in 0..<n {
+                                let i = ascending ? k : n - 1 - k
+                                let slot = lc[i] &- lo
+                                guard slot < width, l.isEligible(i) else { continue }
+                                let t = l.times[i].microsecondsSinceEpoch
+                                while ascending ? j < m : j >= 0 {
+                                    // Rows without a key or a time are passed over: their times may be out of order.
+                                    if r.isEligible(j) {
+                                        let rt = r.times[j].microsecondsSinceEpoch
+                                        if ascending ? (exact ? rt > t : rt >= t) : (exact ? rt < t : rt <= t) { break }
+                                        let s = rc[j] &- lo
+                                        if s < width { latest[Int(s)] = Int32(truncatingIfNeeded: j) }
+                                    }
+                                    j += ascending ? 1 : -1
+                                }
+                                out[i] = latest[Int(slot)]
+                            }
+                        }
+                        return true
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The final choice per left row from the backward and forward candidates,
+    /// within the tolerance; rows are independent, so partitions run on threads.
+    private static func pick(
+        backward: [Int32], forward: [Int32], leftTimes: UnsafeBufferPointer<Int64>, rightTimes: UnsafeBufferPointer<Int64>,
+        options: AsOfOptions, threads: Int
+    ) -> [Int?] {
+        @inline(__always) func leftTime(_ i: Int) -> Int64 { leftTimes[i] }
+        @inline(__always) func rightTime(_ i: Int) -> Int64 { rightTimes[i] }
+        let count = leftTimes.count
+        @inline(__always) func choose(_ i: Int) -> Int? {
             var pick: Int32 = -1
             switch options.direction {
             case .backward: pick = backward[i]
@@ -216,16 +353,26 @@ extension Table {
                 let b = backward[i], f = forward[i]
                 if b >= 0 && f >= 0 {
                     // 128-bit distances: times may span the whole 64-bit range.
-                    pick = Int128(t) - Int128(rightTimes[Int(b)]) <= Int128(rightTimes[Int(f)]) - Int128(t) ? b : f
+                    let t = Int128(leftTime(i))
+                    pick = t - Int128(rightTime(Int(b))) <= Int128(rightTime(Int(f))) - t ? b : f
                 } else {
                     pick = b >= 0 ? b : f
                 }
             }
-            guard pick >= 0 else { continue }
-            if let tolerance, (Int128(rightTimes[Int(pick)]) - Int128(t)).magnitude > UInt128(tolerance) { continue }
-            matches[i] = Int(pick)
+            guard pick >= 0 else { return nil }
+            if let tolerance = options.toleranceMicroseconds,
+               (Int128(rightTime(Int(pick))) - Int128(leftTime(i))).magnitude > UInt128(tolerance) { return nil }
+            return Int(pick)
         }
-        return matches
+        return [Int?](unsafeUninitializedCapacity: count) { out, initialized in
+            let shared = Box(out)
+            _ = Partitions.map(Partitions.ranges(count), threads: threads) { range -> Bool in
+                let out = shared.value
+                for i in range { (out.baseAddress! + i).initialize(to: choose(i)) }
+                return true
+            }
+            initialized = count
+        }
     }
 
     /// The rows with an id (a key and a time), in (time, row) order; no sort when they already are.

@@ -12,9 +12,38 @@ extension Table {
     public func selection(where predicate: Predicate, options: KernelOptions = .default) throws(KernelError) -> [Int] {
         let truth = try evaluate(predicate, options: options)
         var rows: [Int] = []
-        rows.reserveCapacity(rowCount)
-        for i in 0..<rowCount where truth[i] == Truth.yes { rows.append(i) }
+        truth.withUnsafeBufferPointer { truth in
+            rows.reserveCapacity(truth.reduce(0) { $0 + ($1 == Truth.yes ? 1 : 0) })
+            for i in truth.indices where truth[i] == Truth.yes { rows.append(i) }
+        }
         return rows
+    }
+
+    /// The rows where `predicate` holds, as one bit per row (set: holds):
+    /// a filter that keeps row positions, 64 times smaller than a row list
+    /// on a large table. Combine it with ``KeyCodes/keeping(_:)``.
+    ///
+    /// - Throws: as ``selection(where:options:)``.
+    /// - Complexity: O(rows × predicate terms); typed loops, split across threads.
+    public func rowMask(where predicate: Predicate, options: KernelOptions = .default) throws(KernelError) -> ValidityBitmap {
+        let truth = try evaluate(predicate, options: options)
+        var mask = ValidityBitmap(repeating: false, count: rowCount)
+        truth.withUnsafeBufferPointer { truth in
+            mask.words.withUnsafeMutableBufferPointer { words in
+                let shared = Box((truth, words))
+                _ = Partitions.map(Partitions.ranges(words.count), threads: options.threadCount) { wordRange -> Bool in
+                    let (truth, words) = shared.value
+                    for w in wordRange {
+                        let base = w << 6
+                        var bits: UInt64 = 0
+                        for b in 0..<min(64, truth.count - base) where truth[base + b] == Truth.yes { bits |= 1 << UInt64(b) }
+                        words[w] = bits
+                    }
+                    return true
+                }
+            }
+        }
+        return mask
     }
 
     /// The rows where `predicate` holds, as a new table (values copied; order kept).
@@ -152,10 +181,9 @@ extension Table {
                 result[row] = test(order) ? Truth.yes : Truth.no
             }
         case (.dictionaryString(let codes, let dictionary), .string(let x)):
-            // Compare each distinct value once.
+            // Compare each distinct value once; rows then look their code up.
             let orders = (0..<dictionary.count).map { d in dictionary.withUTF8(at: d) { Table.compareBytes($0, x) } }
-            let truths = orders.map { test($0) ? Truth.yes : Truth.no }
-            for row in 0..<column.count where !column.isNull(row) { result[row] = truths[Int(codes[column.offset + row])] }
+            loop(codes) { orders[Int($0)] }
         default:
             preconditionFailure("literal converted for another kind")
         }

@@ -77,9 +77,18 @@ extension Table {
         case .min(let name), .max(let name):
             let column = try kernelColumn(name)
             if column.kind == .bool { throw .unsupportedKind(column: name, kind: .bool, reason: "min and max need an ordered kind") }
-            let compare = Table.comparator(for: column)
             let isMax: Bool
             if case .max = aggregate.operation { isMax = true } else { isMax = false }
+            switch column.storage {
+            case .int64(let v), .decimal(let v, _):
+                return column.gathered(rows: Aggregation.extremeRows(v, column, isMax: isMax, groups, groupCount, partitions, threads))
+            case .timestamp(let v):
+                return column.gathered(rows: Aggregation.extremeRows(v, column, isMax: isMax, groups, groupCount, partitions, threads))
+            case .date(let v):
+                return column.gathered(rows: Aggregation.extremeRows(v, column, isMax: isMax, groups, groupCount, partitions, threads))
+            default: break
+            }
+            let compare = Table.comparator(for: column)
             let best = Aggregation.bestRows(groups, groupCount, partitions, threads, eligible: { !column.isNull($0) }) { a, b in
                 let c = compare(a, b)
                 return isMax ? c > 0 : c < 0
@@ -162,6 +171,41 @@ enum Aggregation {
             }
         }
         return total.map { $0 < 0 ? nil : $0 }
+    }
+
+    /// The row of each group's smallest or largest value of a fixed-width
+    /// ordered kind: ``bestRows(_:_:_:_:eligible:better:)`` as a typed loop
+    /// that keeps each group's best value beside its row (same ties: the earlier row).
+    static func extremeRows<T: Comparable>(
+        _ values: ContiguousArray<T>, _ column: Column, isMax: Bool, _ groups: [Int32], _ groupCount: Int, _ partitions: [Range<Int>], _ threads: Int
+    ) -> [Int?] {
+        let o = column.offset
+        @inline(__always) func better(_ a: T, _ b: T) -> Bool { isMax ? a > b : a < b }
+        let partial = Partitions.map(partitions, threads: threads) { range -> (rows: [Int], values: [T?]) in
+            var rows = [Int](repeating: -1, count: groupCount)
+            var best = [T?](repeating: nil, count: groupCount)
+            values.withUnsafeBufferPointer { v in
+                groups.withUnsafeBufferPointer { groups in
+                    for row in range where groups[row] >= 0 && !column.isNull(row) {
+                        let g = Int(groups[row]), value = v[o + row]
+                        if let current = best[g], !better(value, current) { continue }
+                        best[g] = value
+                        rows[g] = row
+                    }
+                }
+            }
+            return (rows, best)
+        }
+        var (rows, best) = partial[0]
+        for p in partial.dropFirst() {
+            for g in 0..<groupCount {
+                guard let value = p.values[g] else { continue }
+                if let current = best[g], !better(value, current) { continue }
+                best[g] = value
+                rows[g] = p.rows[g]
+            }
+        }
+        return rows.map { $0 < 0 ? nil : $0 }
     }
 
     /// Exact integer sums (int64 units, or decimal units) and counts per group.

@@ -38,18 +38,7 @@ public struct FixedWidthIDs: Sendable {
             var numbers = [Int64](repeating: FixedWidthIDs.null, count: range.count)
             var low = Int64.max, high = Int64.min
             for row in range where !column.isNull(row) {
-                let number: Int64? = column.withBytes(at: row) { bytes in
-                    guard bytes.count == width else { return nil }
-                    for i in 0..<prefix.count where bytes[i] != prefix[i] { return nil }
-                    var value: Int64 = 0
-                    for i in prefix.count..<width {
-                        let digit = bytes[i] &- 0x30
-                        guard digit <= 9 else { return nil }
-                        value = value &* 10 &+ Int64(digit)
-                    }
-                    return value
-                }
-                guard let number else { return nil }
+                guard let number = column.withBytes(at: row, { number(of: $0, prefix: prefix, width: width) }) else { return nil }
                 numbers[row - range.lowerBound] = number
                 low = min(low, number)
                 high = max(high, number)
@@ -70,6 +59,28 @@ public struct FixedWidthIDs: Sendable {
 
     /// Whether a value of `other` can equal a value of this column only when their numbers are equal.
     public func isComparable(with other: FixedWidthIDs) -> Bool { prefix == other.prefix && width == other.width }
+
+    /// The number of one value of this column's shape; `nil` for a value of
+    /// another shape, which can equal no value of this column.
+    ///
+    /// - Complexity: O(``width``).
+    @inline(__always)
+    public func number(of bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        FixedWidthIDs.number(of: bytes, prefix: prefix, width: width)
+    }
+
+    @inline(__always)
+    static func number(of bytes: UnsafeBufferPointer<UInt8>, prefix: [UInt8], width: Int) -> Int64? {
+        guard bytes.count == width else { return nil }
+        for i in 0..<prefix.count where bytes[i] != prefix[i] { return nil }
+        var value: Int64 = 0
+        for i in prefix.count..<width {
+            let digit = bytes[i] &- 0x30
+            guard digit <= 9 else { return nil }
+            value = value &* 10 &+ Int64(digit)
+        }
+        return value
+    }
 }
 
 extension Column {

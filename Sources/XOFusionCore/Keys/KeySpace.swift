@@ -100,6 +100,23 @@ extension KeyCodes {
         let valid = keep.countSetBits(in: 0..<count)
         return KeyCodes(codes: codes, validity: valid == count ? nil : keep, nullCount: count - valid, keyCount: keyCount)
     }
+
+    /// The same codes with every row whose bit in `mask` is clear made null
+    /// (see ``Table/rowMask(where:options:)``).
+    ///
+    /// - Precondition: `mask` has one bit per row.
+    /// - Complexity: O(count / 64).
+    public func keeping(_ mask: ValidityBitmap) -> KeyCodes {
+        precondition(mask.count == count, "a mask of \(mask.count) bits for \(count) codes")
+        var keep = mask
+        if let validity {
+            keep.words.withUnsafeMutableBufferPointer { k in
+                validity.words.withUnsafeBufferPointer { v in for w in k.indices { k[w] &= v[w] } }
+            }
+        }
+        let valid = keep.countSetBits(in: 0..<count)
+        return KeyCodes(codes: codes, validity: valid == count ? nil : keep, nullCount: count - valid, keyCount: keyCount)
+    }
 }
 
 /// Customer IDs interned once into dense codes `0..<count`, shared by every

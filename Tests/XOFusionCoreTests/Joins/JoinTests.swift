@@ -212,6 +212,17 @@ import Testing
                 }
                 #expect(got[l] == expected, "seed \(seed) row \(l) \(direction) exact \(exact) tolerance \(String(describing: tolerance))")
             }
+            // The dense-code path over the same rows in time order (its in-place sweep) agrees, mapped back to the original rows.
+            let leftOrder = try left.sortOrder(by: [SortKey("t")]), rightOrder = try right.sortOrder(by: [SortKey("t")])
+            let sortedLeft = left.gathered(rows: leftOrder), sortedRight = right.gathered(rows: rightOrder)
+            var keys = KeySpace()
+            let (leftCodes, _) = try keys.encode(sortedLeft, column: "k")
+            let (rightCodes, _) = try keys.encode(sortedRight, column: "k")
+            let dense = try sortedLeft.asOfMatches(
+                with: sortedRight, leftTime: "t", rightTime: "t", leftCodes: leftCodes, rightCodes: rightCodes, options: options)
+            var mapped = [Int?](repeating: nil, count: left.rowCount)
+            for (position, row) in leftOrder.enumerated() { mapped[row] = dense[position].map { rightOrder[$0] } }
+            #expect(mapped == got, "seed \(seed): dense path on time-ordered rows, \(direction) exact \(exact) tolerance \(String(describing: tolerance))")
         }
     }
 }
@@ -242,6 +253,102 @@ extension AsOfJoinTests {
             let sortedRight = right.gathered(rows: order)
             let viaSorted = try left.asOfMatches(with: sortedRight, leftTime: "t", rightTime: "t", by: [(left: "k", right: "k")], options: options)
             #expect(viaSorted.map { $0.map { order[$0] } } == general)
+            // Both sides in time order: the dense in-place sweep, keys split over 1, 2 or 4 threads.
+            let leftOrder = try left.sortOrder(by: [SortKey("t")])
+            let sortedLeft = left.gathered(rows: leftOrder)
+            var sortedKeys = KeySpace()
+            let (sortedLeftCodes, _) = try sortedKeys.encode(sortedLeft, column: "k")
+            let (sortedRightCodes, _) = try sortedKeys.encode(sortedRight, column: "k")
+            for threads in [1, 2, 4] {
+                let swept = try sortedLeft.asOfMatches(
+                    with: sortedRight, leftTime: "t", rightTime: "t", leftCodes: sortedLeftCodes, rightCodes: sortedRightCodes,
+                    options: options, kernelOptions: KernelOptions(threads: threads))
+                var mapped = [Int?](repeating: nil, count: left.rowCount)
+                for (position, row) in leftOrder.enumerated() { mapped[row] = swept[position].map { order[$0] } }
+                #expect(mapped == general, "\(direction), \(threads) threads")
+            }
+        }
+    }
+
+    /// Filters as row masks keep row positions: masked key codes give the same
+    /// matches as filtering the tables first.
+    @Test func maskedCodesEqualFilteredTables() throws {
+        let answers = try Table([
+            "customer": try .string(["a", "b", "a", "c", "b"]),
+            "at": .timestamp([10, 20, 30, 40, 50].map { Timestamp(microsecondsSinceEpoch: $0) }),
+            "nps": .int64([9, nil, 3, 7, 10]),
+        ])
+        let orders = try Table([
+            "customer": try .string(["a", "b", "a", "b", "c"]),
+            "at": .timestamp([5, 15, 25, 35, 45].map { Timestamp(microsecondsSinceEpoch: $0) }),
+            "status": try .string(["completed", "completed", "cancelled", "completed", nil], layout: .dictionary),
+        ])
+        var keys = KeySpace()
+        let answered = try answers.rowMask(where: .isNotNull("nps"))
+        let completed = try orders.rowMask(where: .compare("status", .equal, .string("completed")))
+        #expect((0..<5).map { answered[$0] } == [true, false, true, true, true])
+        #expect((0..<5).map { completed[$0] } == [true, true, false, true, false])
+        let answerCodes = try keys.encode(answers, column: "customer").0.keeping(answered)
+        let orderCodes = try keys.encode(orders, column: "customer").0.keeping(completed)
+        #expect(answerCodes.nullCount == 1 && orderCodes.nullCount == 2)
+        let matches = try answers.asOfMatches(with: orders, leftTime: "at", rightTime: "at", leftCodes: answerCodes, rightCodes: orderCodes)
+        // a@10 → order 0 (a@5); b@20 has no NPS; a@30 → order 0 (a@25 is cancelled); c@40 → none (c's order is at 45
+        // and has no status); b@50 → order 3 (b@35).
+        #expect(matches == [0, nil, 0, nil, 3])
+        #expect(answerCodes == (try keys.encode(answers, column: "customer").0.keeping(rows: [0, 2, 3, 4])))
+    }
+}
+
+@Suite struct MembershipTests {
+    /// Order IDs of one shape take the numeric path; other shapes, nulls and `among` are honoured.
+    @Test func fixedWidthIDsByHand() throws {
+        let orders = try Table(["order_id": try .string(["O0000000001", "O0000000002", nil, "O0000000004", "o0000000001", "O00000000010", "O0000000099"])])
+        let returns = try Table(["order_id": try .string(["O0000000004", "O0000000001", nil, "O0000000001", "O0000000050"])])
+        let mask = try orders.rowMask("order_id", isIn: returns, column: "order_id")
+        // Row 4 differs in case, row 5 in width, row 6 lies outside the returns' range: none can match.
+        #expect((0..<7).map { mask[$0] } == [true, false, false, true, false, false, false])
+        var among = ValidityBitmap(repeating: false, count: 7)
+        among[3] = true
+        among[1] = true
+        let some = try orders.rowMask("order_id", isIn: returns, column: "order_id", among: among)
+        #expect((0..<7).map { some[$0] } == [false, false, false, true, false, false, false])
+    }
+
+    @Test func hashedValuesAndBadRequests() throws {
+        let left = try Table(["k": .int64([3, nil, 7, 3, 8]), "s": try .string(["x", "y", "zz", nil, "y"])])
+        let right = try Table(["k": .int64([8, 3, nil]), "s": try .string(["y", "w", "x"])])
+        let ints = try left.rowMask("k", isIn: right, column: "k")
+        #expect((0..<5).map { ints[$0] } == [true, false, false, true, true])  // a null never matches, even a null
+        let texts = try left.rowMask("s", isIn: right, column: "s")  // letters of varying width: hashed
+        #expect((0..<5).map { texts[$0] } == [true, true, false, false, true])
+        #expect(throws: KernelError.keyKindMismatch(left: "k", leftKind: .int64, right: "s", rightKind: .string)) {
+            try left.rowMask("k", isIn: right, column: "s")
+        }
+        #expect(throws: KernelError.unknownColumn("kk", suggestions: ["k", "s"])) { try left.rowMask("kk", isIn: right, column: "k") }
+    }
+
+    /// Differential: a `Set` of the other side's values decides membership, over many seeds
+    /// (IDs of one shape, IDs of mixed shapes, nulls, `among`), on 1 and 4 threads.
+    @Test func matchesASetOverManySeeds() throws {
+        for seed in 0..<200 {
+            var g = SeededGenerator(seed: UInt64(seed) &+ 77)
+            let mixed = seed % 3 == 0
+            func id() -> String {
+                let n = Int.random(in: 0..<40, using: &g)
+                return mixed && Bool.random(using: &g) ? "X\(n)" : "O" + String(repeating: "0", count: 5 - String(n).count) + String(n)
+            }
+            let rows = seed % 10 == 0 ? 70_000 : Int.random(in: 0...30, using: &g)
+            let values = (0..<rows).map { _ in RandomValues.optional(id(), nullRate: 0.1, &g) }
+            let others = (0..<Int.random(in: 0...20, using: &g)).map { _ in RandomValues.optional(id(), nullRate: 0.1, &g) }
+            let left = try Table(["id": try .string(values)]), right = try Table(["id": try .string(others)])
+            let among = ValidityBitmap((0..<rows).map { _ in Int.random(in: 0..<4, using: &g) > 0 })
+            let set = Set(others.compactMap { $0 })
+            let useAmong = Bool.random(using: &g)
+            let expected = (0..<rows).map { values[$0].map { set.contains($0) } == true && (!useAmong || among[$0]) }
+            for threads in [1, 4] {
+                let mask = try left.rowMask("id", isIn: right, column: "id", among: useAmong ? among : nil, options: KernelOptions(threads: threads))
+                #expect(mask.count == rows && (0..<rows).map { mask[$0] } == expected, "seed \(seed), \(threads) threads")
+            }
         }
     }
 }

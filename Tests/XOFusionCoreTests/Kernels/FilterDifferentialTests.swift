@@ -202,6 +202,13 @@ import Testing
                             actual = .badValue(column: column)
                         }
                         if actual != expected { log.add(seed: seed, "\(predicate): expected \(expected), actual \(actual)") }
+                        // The row mask holds the same rows as the selection.
+                        if case .rows(let rows) = expected {
+                            let mask = try data.table.rowMask(where: predicate)
+                            if mask.count != data.rowCount || (0..<data.rowCount).filter({ mask[$0] }) != rows {
+                                log.add(seed: seed, "\(predicate): the row mask differs from the rows \(rows)")
+                            }
+                        }
                     }
                     if case .rows(let yes) = outcomes[0], case .rows(let no) = outcomes[1] {
                         // Self-check of the reference: a row is in neither result exactly

@@ -304,6 +304,7 @@ enum GroupByReference {
     static let aggregates: [Aggregate] = [
         .count(), .sum("x"), .sum("m"), .mean("x"), .min("x"), .max("s"), .countDistinct("v"),
         .first("v", by: "t", tieBreak: "m"), .last("x", by: "t"), .argMax("k", by: "v"),
+        .min("m"), .max("t"), .max("v"),  // the typed min/max loops, with ties across partitions
     ]
 
     @Test func groupedIsTheSameOnOneTwoAndFourThreads() throws {
