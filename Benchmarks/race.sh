@@ -22,27 +22,13 @@ REPEAT=${RACE_REPEAT:-3}
 THREADS=${RACE_THREADS:-2}
 OUT=$ROOT/Benchmarks/results/race-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
-[ -d "$BENCH" ] || { echo "race: no bench folder at $BENCH (set XO_BENCH)" >&2; exit 2; }
-
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import duckdb, polars, pyarrow, numpy" 2>/dev/null; then
-    echo "== creating the Python environment $VENV from $BENCH/requirements.txt"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet -r "$BENCH/requirements.txt"
-fi
-PY=$VENV/bin/python
-
-echo "== building xofusion (release)"
-(cd "$ROOT" && swift build -c release --product xofusion 2>&1 | tail -1)
-XO=$(cd "$ROOT" && swift build -c release --show-bin-path)/xofusion
+source "$ROOT/Benchmarks/scripts/environment.sh"
 
 status=0
 for SF in $SFS; do
     DATA=$DATA_ROOT/sf$SF
     EXPECTED=$BENCH/expected/expected-sf$SF.json
-    if [ ! -f "$DATA/manifest.json" ]; then
-        echo "== generating SF $SF into $DATA"
-        "$PY" "$BENCH/gen.py" --sf "$SF" --out "$DATA" --seed 42
-    fi
+    ensure_data "$SF"
     for round in $(seq 1 "$ROUNDS"); do
         echo "== SF $SF round $round/$ROUNDS: xofusion"
         extra=()

@@ -20,6 +20,9 @@ struct KernelsCommand: ParsableCommand {
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
+    @Flag(help: "Write the timings and the Q3 rows as one JSON document to standard output.")
+    var json = false
+
     func validate() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -36,7 +39,7 @@ struct KernelsCommand: ParsableCommand {
             timings[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             return result
         }
-        var q3: [[String]] = []
+        var q3: [Q3Attribution.Row] = []
         for _ in 0..<`repeat` {
             var keys = KeySpace()
             let codes = try time("encode 5 customer columns") {
@@ -56,12 +59,29 @@ struct KernelsCommand: ParsableCommand {
             }
             for (name, seconds) in Q3Attribution.steps { timings["  q3: " + name, default: []].append(seconds) }
         }
-        for (name, times) in timings.sorted(by: { $0.key < $1.key }) {
-            let median = times.sorted()[times.count / 2]
-            print("\(name.padding(toLength: 48, withPad: " ", startingAt: 0)) median \(String(format: "%.3f", median)) s  (\(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
+        let sorted = timings.sorted { $0.key < $1.key }
+        func median(_ times: [Double]) -> Double { times.sorted()[times.count / 2] }
+        if json {
+            let steps = sorted.map { name, times in
+                (name, JSONValue.object([("times", .array(times.map { .double($0) })), ("median_s", .double(median(times)))]))
+            }
+            let rows = q3.map { row in
+                JSONValue.object([
+                    ("has_order", .string(row.hasOrder)), ("returned", .string(row.returned)), ("responses", .int(row.responses)),
+                    ("mean_nps", .double(row.meanNPS)), ("nps_score", .double(row.npsScore)), ("mean_amount", row.meanAmount.map { .double($0) } ?? .null),
+                ])
+            }
+            print(JSONValue.object([("threads", .int(options.threadCount)), ("timings", .object(steps)), ("results", .object([("q3", .object([("rows", .array(rows))]))]))]).serialized(pretty: true))
+            return
+        }
+        for (name, times) in sorted {
+            print("\(name.padding(toLength: 48, withPad: " ", startingAt: 0)) median \(String(format: "%.3f", median(times))) s  (\(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
         }
         print("\nQ3: has_order, returned, responses, mean_nps, nps_score, mean_amount")
-        for row in q3 { print(row.joined(separator: ", ")) }
+        for row in q3 {
+            print([row.hasOrder, row.returned, String(row.responses), String(row.meanNPS), String(row.npsScore), row.meanAmount.map { String($0) } ?? "null"]
+                .joined(separator: ", "))
+        }
     }
 }
 
@@ -78,7 +98,12 @@ enum Q3Attribution {
         return result
     }
 
-    static func run(_ d: BenchDataset, surveyCodes: KeyCodes, orderCodes: KeyCodes, options: KernelOptions) throws -> [[String]] {
+    /// One row of Q3's answer (bench README: has_order, returned, responses, mean_nps, nps_score, mean_amount).
+    struct Row {
+        var hasOrder: String, returned: String, responses: Int, meanNPS: Double, npsScore: Double, meanAmount: Double?
+    }
+
+    static func run(_ d: BenchDataset, surveyCodes: KeyCodes, orderCodes: KeyCodes, options: KernelOptions) throws -> [Row] {
         steps = []
         // Filters are row masks: they keep row positions, so the codes of other rows become null.
         let answered = try step("filter answers with an NPS") { try d.surveys.rowMask(where: .isNotNull("nps"), options: options) }
@@ -97,7 +122,7 @@ enum Q3Attribution {
         return try step("classify and aggregate") { try classify(d, answered: answered, matches: matches, returned: returned, threads: options.threadCount) }
     }
 
-    static func classify(_ d: BenchDataset, answered: ValidityBitmap, matches: [Int?], returned: ValidityBitmap, threads: Int) throws -> [[String]] {
+    static func classify(_ d: BenchDataset, answered: ValidityBitmap, matches: [Int?], returned: ValidityBitmap, threads: Int) throws -> [Row] {
         struct Cell { var n = 0, sum = 0, promoters = 0, detractors = 0, amountUnits: Int64 = 0 }
         let nps = try d.surveys.int64("nps"), amount = try d.orders.decimal("amount").units
         // Partitions of the answers on threads (looking up the matched orders' amounts is the cost);
@@ -134,8 +159,9 @@ enum Q3Attribution {
         }
         let labels = [("no", "NA"), ("yes", "no"), ("yes", "yes")]
         return zip(labels, cells).map { label, c in
-            [label.0, label.1, String(c.n), String(Double(c.sum) / Double(c.n)), String(100 * Double(c.promoters - c.detractors) / Double(c.n)),
-             label.0 == "no" ? "null" : String(Double(c.amountUnits) / 100 / Double(c.n))]
+            Row(hasOrder: label.0, returned: label.1, responses: c.n, meanNPS: Double(c.sum) / Double(c.n),
+                npsScore: 100 * Double(c.promoters - c.detractors) / Double(c.n),
+                meanAmount: label.0 == "no" ? nil : Double(c.amountUnits) / 100 / Double(c.n))
         }
     }
 }
