@@ -33,6 +33,16 @@ struct CustomerRuns: Sendable {
     ///
     /// - Complexity: O(rows + customers).
     init(customer: [Int32], customers n: Int) {
+        self = CustomerRuns.grouping(customer: customer, customers: n).runs
+    }
+
+    /// The grouping of ``init(customer:customers:)`` and each row's position in it
+    /// (`positions[row]`, the inverse of ``rows``), which the counting sort knows
+    /// anyway: with it, facts are laid out in run order by scattering rows read in
+    /// order (see ``gather(threads:positions:_:)``).
+    ///
+    /// - Complexity: O(rows + customers).
+    static func grouping(customer: [Int32], customers n: Int) -> (runs: CustomerRuns, positions: [Int32]) {
         var offsets = [Int32](repeating: 0, count: n + 2)
         customer.withUnsafeBufferPointer { codes in
             offsets.withUnsafeMutableBufferPointer { o in
@@ -42,19 +52,33 @@ struct CustomerRuns: Sendable {
         }
         var next = offsets
         var rows = [Int32](repeating: 0, count: customer.count)
+        var positions = [Int32](repeating: 0, count: customer.count)
         customer.withUnsafeBufferPointer { codes in
             next.withUnsafeMutableBufferPointer { next in
                 rows.withUnsafeMutableBufferPointer { rows in
-                    for row in 0..<codes.count {
-                        let g = codes[row] < 0 ? n : Int(codes[row])
-                        rows[Int(next[g])] = Int32(row)
-                        next[g] &+= 1
+                    positions.withUnsafeMutableBufferPointer { positions in
+                        for row in 0..<codes.count {
+                            let g = codes[row] < 0 ? n : Int(codes[row])
+                            rows[Int(next[g])] = Int32(row)
+                            positions[row] = next[g]
+                            next[g] &+= 1
+                        }
                     }
                 }
             }
         }
-        self.offsets = offsets
-        self.rows = rows
+        return (CustomerRuns(offsets: offsets, rows: rows), positions)
+    }
+
+    /// Each row's position in run order: the inverse of ``rows``.
+    ///
+    /// - Complexity: O(rows).
+    func positions() -> [Int32] {
+        var positions = [Int32](repeating: 0, count: rows.count)
+        positions.withUnsafeMutableBufferPointer { p in
+            for (i, row) in rows.enumerated() { p[Int(row)] = Int32(i) }
+        }
+        return positions
     }
 
     private init(offsets: [Int32], rows: [Int32]) {
@@ -96,23 +120,40 @@ struct CustomerRuns: Sendable {
     /// `values` (in row order) rearranged into run order, on up to `threads` threads.
     ///
     /// - Complexity: O(rows), one random read per row.
-    func gather<T: BitwiseCopyable>(_ values: [T], threads: Int = 1) -> [T] {
+    func gather<T: BitwiseCopyable>(_ values: [T], threads: Int = 1, positions: [Int32]? = nil) -> [T] {
         precondition(values.count == rows.count, "one value per row")
-        return values.withUnsafeBufferPointer { v in gather(threads: threads) { v[$0] } }
+        return values.withUnsafeBufferPointer { v in gather(threads: threads, positions: positions) { v[$0] } }
     }
 
-    /// `value(row)` for every row, in run order, on up to `threads` threads: a gather straight from a
+    /// `value(row)` for every row, in run order, on up to `threads` threads: straight from a
     /// table's column, without a copy in row order first.
+    ///
+    /// Without `positions` each output slot reads its row (a gather: one random read per row).
+    /// With them (from ``grouping(customer:customers:)`` or ``positions()``) rows are read in
+    /// order and written to their slots (a scatter): on large tables about twice as fast, since
+    /// the processor overlaps independent stores better than the loads a gather waits for.
     ///
     /// - Complexity: O(rows) calls of `value`.
     @inline(__always)
-    func gather<T: BitwiseCopyable>(threads: Int, _ value: (Int) -> T) -> [T] {
-        rows.withUnsafeBufferPointer { rows in
-            [T](unsafeUninitializedCapacity: rows.count) { out, initialized in
-                _ = Partitions.map(Partitions.ranges(rows.count), threads: threads) { range in
-                    for i in range { out[i] = value(Int(rows[i])) }
+    func gather<T: BitwiseCopyable>(threads: Int, positions: [Int32]? = nil, _ value: (Int) -> T) -> [T] {
+        let count = rows.count
+        guard let positions else {
+            return rows.withUnsafeBufferPointer { rows in
+                [T](unsafeUninitializedCapacity: count) { out, initialized in
+                    _ = Partitions.map(Partitions.ranges(count), threads: threads) { range in
+                        for i in range { out[i] = value(Int(rows[i])) }
+                    }
+                    initialized = count
                 }
-                initialized = rows.count
+            }
+        }
+        precondition(positions.count == count, "one position per row")
+        return positions.withUnsafeBufferPointer { positions in
+            [T](unsafeUninitializedCapacity: count) { out, initialized in
+                _ = Partitions.map(Partitions.ranges(count), threads: threads) { range in
+                    for row in range { out[Int(positions[row])] = value(row) }
+                }
+                initialized = count
             }
         }
     }

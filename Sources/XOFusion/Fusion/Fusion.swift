@@ -92,10 +92,10 @@ public struct Fusion: Sendable {
         if let orders {
             if let status = columns.orderStatus {
                 var completed = [Bool](repeating: false, count: orders.rowCount)
-                let rows = try FusionError.wrap {
-                    try orders.selection(where: .isIn(status, mapping.orders.completedStatuses.sorted().map { .string($0) }), options: options)
+                let mask = try FusionError.wrap {
+                    try orders.rowMask(where: .isIn(status, mapping.orders.completedStatuses.sorted().map { .string($0) }), options: options)
                 }
-                for row in rows { completed[row] = true }
+                completed.withUnsafeMutableBufferPointer { c in mask.forEachSetBit { c[$0] = true } }
                 orderCompleted = completed
             } else {
                 orderCompleted = [Bool](repeating: true, count: orders.rowCount)
@@ -152,25 +152,27 @@ public struct Fusion: Sendable {
         // Group every role by customer: orders and answers in time order within a customer.
         let threads = options.threadCount
         if let orders {
-            var runs = CustomerRuns(customer: orderCustomer, customers: n)
+            var (runs, positions) = CustomerRuns.grouping(customer: orderCustomer, customers: n)
             let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
-            var time = Fusion.gather(times, runs, threads: threads)
+            var time = Fusion.gather(times, runs, positions: positions, threads: threads)
             if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
-                runs = sorted
-                time = Fusion.gather(times, runs, threads: threads)
+                (runs, positions) = (sorted, sorted.positions())
+                time = Fusion.gather(times, runs, positions: positions, threads: threads)
             }
+            let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
             orderFacts = OrderFacts(
-                runs: runs, time: time, amount: Fusion.gather(try Fusion.amountValues(orders, columns.orderAmount!, role: .orders), runs, threads: threads),
-                completed: runs.gather(orderCompleted, threads: threads), returned: runs.gather(orderReturned, threads: threads))
+                runs: runs, time: time, amount: Fusion.gather(amounts, runs, positions: positions, threads: threads),
+                completed: runs.gather(orderCompleted, threads: threads, positions: positions),
+                returned: runs.gather(orderReturned, threads: threads, positions: positions))
         } else {
             orderFacts = .empty(customers: n)
         }
         answerFacts = try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads)
         func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
             guard let table else { return .empty(customers: n) }
-            let runs = CustomerRuns(customer: customer, customers: n)
+            let (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
             guard let amount else { return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount)) }
-            return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, threads: threads))
+            return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, positions: positions, threads: threads))
         }
         returnFacts = try amountFacts(returns, returnCustomer, .returns, amount: columns.returnAmount)
         cartFacts = try amountFacts(carts, cartCustomer, .carts, amount: columns.cartValue)
@@ -218,11 +220,11 @@ extension Fusion {
     ) throws(FusionError) -> AnswerFacts {
         let times = try Fusion.timeValues(answers, columns.answerTime, role: .answers)
         let tieBreak = ResponseOrder(answers, columns.responseID)
-        var runs = CustomerRuns(customer: customer, customers: n)
-        var runTime = Fusion.gather(times, runs, threads: threads)
+        var (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
+        var runTime = Fusion.gather(times, runs, positions: positions, threads: threads)
         if let sorted = runs.sortedByTime(runTime, rowTime: { times.time(of: $0) }, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
-            runs = sorted
-            runTime = Fusion.gather(times, runs, threads: threads)
+            (runs, positions) = (sorted, sorted.positions())
+            runTime = Fusion.gather(times, runs, positions: positions, threads: threads)
         }
         /// An integer score in run order, `Int64.min` for null, each value checked.
         func scores(_ name: String?, scale: String, _ isValid: (Int64) -> Bool) throws(FusionError) -> [Int64] {
@@ -234,7 +236,7 @@ extension Fusion {
                 guard isValid(v) else { throw .outOfScale(role: .answers, column: name, row: row, value: String(v), scale: scale) }
                 out[row] = v
             }
-            return runs.gather(out, threads: threads)
+            return runs.gather(out, threads: threads, positions: positions)
         }
         let sentiment = try columns.sentiment.map { (name) throws(FusionError) -> [Double] in
             let values = try ScoreColumn.numbers(answers, name, role: .answers)
@@ -247,7 +249,7 @@ extension Fusion {
                 }
                 out[row] = v
             }
-            return runs.gather(out, threads: threads)
+            return runs.gather(out, threads: threads, positions: positions)
         }
         return AnswerFacts(
             runs: runs, time: runTime,
@@ -296,37 +298,37 @@ extension Fusion {
         throw .wrongKind(role: role, column: name, kind: column.kind, expected: "numeric (decimal, double or int64)")
     }
 
-    /// Times in run order (`Int64.min` for null), gathered straight from the column.
+    /// Times in run order (`Int64.min` for null), straight from the column (scattered by `positions` when given).
     ///
     /// - Complexity: O(rows), on up to `threads` threads.
-    static func gather(_ times: TimeValues, _ runs: CustomerRuns, threads: Int) -> [Int64] {
+    static func gather(_ times: TimeValues, _ runs: CustomerRuns, positions: [Int32]? = nil, threads: Int) -> [Int64] {
         switch times {
         case .timestamp(let v):
             v.withUnsafeValues { p in
                 v.nullCount == 0
-                    ? runs.gather(threads: threads) { p[$0].microsecondsSinceEpoch }
-                    : runs.gather(threads: threads) { v.isNull($0) ? .min : p[$0].microsecondsSinceEpoch }
+                    ? runs.gather(threads: threads, positions: positions) { p[$0].microsecondsSinceEpoch }
+                    : runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .min : p[$0].microsecondsSinceEpoch }
             }
         case .date:
-            runs.gather(threads: threads) { times.time(of: $0) }
+            runs.gather(threads: threads, positions: positions) { times.time(of: $0) }
         }
     }
 
-    /// Amounts in run order as doubles (NaN for null), gathered straight from the column.
+    /// Amounts in run order as doubles (NaN for null), straight from the column (scattered by `positions` when given).
     ///
     /// - Complexity: O(rows), on up to `threads` threads.
-    static func gather(_ amounts: AmountValues, _ runs: CustomerRuns, threads: Int) -> [Double] {
+    static func gather(_ amounts: AmountValues, _ runs: CustomerRuns, positions: [Int32]? = nil, threads: Int) -> [Double] {
         switch amounts {
         case .decimal(let v, let divisor):
             v.withUnsafeValues { p in
                 v.nullCount == 0
-                    ? runs.gather(threads: threads) { Double(p[$0]) / divisor }
-                    : runs.gather(threads: threads) { v.isNull($0) ? .nan : Double(p[$0]) / divisor }
+                    ? runs.gather(threads: threads, positions: positions) { Double(p[$0]) / divisor }
+                    : runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .nan : Double(p[$0]) / divisor }
             }
         case .double(let v):
-            v.withUnsafeValues { p in runs.gather(threads: threads) { v.isNull($0) ? .nan : p[$0] } }
+            v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .nan : p[$0] } }
         case .int64(let v):
-            v.withUnsafeValues { p in runs.gather(threads: threads) { v.isNull($0) ? .nan : Double(p[$0]) } }
+            v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .nan : Double(p[$0]) } }
         }
     }
 

@@ -78,16 +78,11 @@ extension Table {
         case .between(let name, let low, let high):
             return try evaluate(.and([.compare(name, .greaterOrEqual, low), .compare(name, .lessOrEqual, high)]), options: options)
         case .isIn(let name, let values):
-            let column = try kernelColumn(name)
-            var result = [Int8](repeating: values.isEmpty ? Truth.no : Truth.unknown, count: rowCount)
-            for row in 0..<rowCount where column.isNull(row) { result[row] = values.isEmpty ? Truth.no : Truth.unknown }
-            for value in values {
-                let literal = try Literal(value, for: column, name: name)
-                let equal = Table.compare(column, literal, options: options) { $0 == 0 }
-                for row in 0..<rowCount where equal[row] == Truth.yes { result[row] = Truth.yes }
-            }
-            for row in 0..<rowCount where result[row] == Truth.unknown && !column.isNull(row) { result[row] = Truth.no }
-            return result
+            // `x IN (a, b)` is `x = a OR x = b`: unknown for a null x; an empty list holds for no row.
+            _ = try kernelColumn(name)
+            if values.isEmpty { return [Int8](repeating: Truth.no, count: rowCount) }
+            if values.count == 1 { return try evaluate(.compare(name, .equal, values[0]), options: options) }
+            return try evaluate(.or(values.map { .compare(name, .equal, $0) }), options: options)
         case .and(let terms):
             var result = [Int8](repeating: Truth.yes, count: rowCount)
             for term in terms {

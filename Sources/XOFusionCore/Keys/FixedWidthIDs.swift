@@ -34,26 +34,37 @@ public struct FixedWidthIDs: Sendable {
         let digits = width - prefix.count
         guard digits >= 1, digits <= 18 else { return nil }
 
-        let parts = Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> (numbers: [Int64], low: Int64, high: Int64)? in
-            var numbers = [Int64](repeating: FixedWidthIDs.null, count: range.count)
-            var low = Int64.max, high = Int64.min
-            for row in range where !column.isNull(row) {
-                guard let number = column.withBytes(at: row, { number(of: $0, prefix: prefix, width: width) }) else { return nil }
-                numbers[row - range.lowerBound] = number
-                low = min(low, number)
-                high = max(high, number)
+        // Partitions on threads write their numbers straight into one array.
+        var failed = false, low = Int64.max, high = Int64.min
+        let numbers = [Int64](unsafeUninitializedCapacity: column.count) { out, initialized in
+            let shared = Box(out)
+            let parts = Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> (low: Int64, high: Int64)? in
+                let out = shared.value
+                var low = Int64.max, high = Int64.min
+                for row in range {
+                    guard !column.isNull(row) else {
+                        out.initializeElement(at: row, to: FixedWidthIDs.null)
+                        continue
+                    }
+                    guard let number = column.withBytes(at: row, { number(of: $0, prefix: prefix, width: width) }) else {
+                        // The rest of the partition stays defined (nulls) before the whole parse gives up.
+                        for rest in row..<range.upperBound { out.initializeElement(at: rest, to: FixedWidthIDs.null) }
+                        return nil
+                    }
+                    out.initializeElement(at: row, to: number)
+                    low = min(low, number)
+                    high = max(high, number)
+                }
+                return (low, high)
             }
-            return (numbers, low, high)
+            for part in parts {
+                guard let part else { failed = true; continue }
+                low = min(low, part.low)
+                high = max(high, part.high)
+            }
+            initialized = column.count
         }
-        var numbers: [Int64] = []
-        numbers.reserveCapacity(column.count)
-        var low = Int64.max, high = Int64.min
-        for part in parts {
-            guard let part else { return nil }
-            numbers += part.numbers
-            low = min(low, part.low)
-            high = max(high, part.high)
-        }
+        if failed { return nil }
         return FixedWidthIDs(prefix: prefix, width: width, numbers: numbers, range: low <= high ? low...high : nil)
     }
 

@@ -40,6 +40,20 @@ public struct ValidityBitmap: Hashable, Sendable {
         }
     }
 
+    /// Calls `body` with the index of every set bit, in increasing order.
+    ///
+    /// - Complexity: O(`count` / 64 + set bits).
+    @inlinable
+    public func forEachSetBit(_ body: (Int) throws -> Void) rethrows {
+        for w in words.indices {
+            var word = words[w]
+            while word != 0 {
+                try body(w << 6 | word.trailingZeroBitCount)
+                word &= word &- 1
+            }
+        }
+    }
+
     /// Appends one bit.
     ///
     /// - Complexity: amortised O(1).
