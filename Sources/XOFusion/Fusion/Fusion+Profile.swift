@@ -128,26 +128,38 @@ extension Fusion {
         let a = answerFacts
         let hasNPS = !a.nps.isEmpty, hasCSAT = !a.csat.isEmpty, hasCES = !a.ces.isEmpty, hasSentiment = !a.sentiment.isEmpty
         let npsScale = mapping.answers.npsScale
-        for c in 0..<n {
-            let run = a.runs.run(c)
-            var end = run.upperBound
-            while end > run.lowerBound && a.time[end - 1] > limit { end -= 1 }
-            out.responses[c] = Int64(end - run.lowerBound)
-            if end > run.lowerBound && a.time[end - 1] != .min { out.lastAnswer.set(c, Timestamp(microsecondsSinceEpoch: a.time[end - 1])) }
-            if hasNPS, let i = latestAnswer(of: c, atOrBefore: limit, where: { a.nps[$0] != AnswerFacts.null }) {
-                out.segment[c] = UInt32(CustomerSegment(npsScale.npsClass(of: a.nps[i])).nameOrder)
-                out.latestNPS.set(c, a.nps[i])
+        // Buffers, not arrays, in the loop: no bounds checks on the reads (a role without a score has an empty one).
+        a.time.withUnsafeBufferPointer { time in a.nps.withUnsafeBufferPointer { nps in a.csat.withUnsafeBufferPointer { csatScores in
+        a.ces.withUnsafeBufferPointer { cesScores in a.sentiment.withUnsafeBufferPointer { sentiments in
+            for c in 0..<n {
+                let run = a.runs.run(c)
+                var end = run.upperBound
+                while end > run.lowerBound && time[end - 1] > limit { end -= 1 }
+                out.responses[c] = Int64(end - run.lowerBound)
+                if end > run.lowerBound && time[end - 1] != .min { out.lastAnswer.set(c, Timestamp(microsecondsSinceEpoch: time[end - 1])) }
+                if hasNPS {
+                    // The latest answer with an NPS at or before the limit: the last such of the time-ordered run
+                    // (as `latestAnswer(of:atOrBefore:where:)`; answers without a time sort first and never qualify).
+                    var i = end
+                    while i > run.lowerBound, time[i - 1] != .min {
+                        i -= 1
+                        guard nps[i] != AnswerFacts.null else { continue }
+                        out.segment[c] = UInt32(CustomerSegment(npsScale.npsClass(of: nps[i])).nameOrder)
+                        out.latestNPS.set(c, nps[i])
+                        break
+                    }
+                }
+                var csat = (0.0, 0), ces = (0.0, 0), sentiment = (0.0, 0)
+                for i in run.lowerBound..<end {
+                    if hasCSAT && csatScores[i] != AnswerFacts.null { csat = (csat.0 + Double(csatScores[i]), csat.1 + 1) }
+                    if hasCES && cesScores[i] != AnswerFacts.null { ces = (ces.0 + Double(cesScores[i]), ces.1 + 1) }
+                    if hasSentiment && !sentiments[i].isNaN { sentiment = (sentiment.0 + sentiments[i], sentiment.1 + 1) }
+                }
+                if csat.1 > 0 { out.meanCSAT.set(c, csat.0 / Double(csat.1)) }
+                if ces.1 > 0 { out.meanCES.set(c, ces.0 / Double(ces.1)) }
+                if sentiment.1 > 0 { out.meanSentiment.set(c, sentiment.0 / Double(sentiment.1)) }
             }
-            var csat = (0.0, 0), ces = (0.0, 0), sentiment = (0.0, 0)
-            for i in run.lowerBound..<end {
-                if hasCSAT && a.csat[i] != AnswerFacts.null { csat = (csat.0 + Double(a.csat[i]), csat.1 + 1) }
-                if hasCES && a.ces[i] != AnswerFacts.null { ces = (ces.0 + Double(a.ces[i]), ces.1 + 1) }
-                if hasSentiment && !a.sentiment[i].isNaN { sentiment = (sentiment.0 + a.sentiment[i], sentiment.1 + 1) }
-            }
-            if csat.1 > 0 { out.meanCSAT.set(c, csat.0 / Double(csat.1)) }
-            if ces.1 > 0 { out.meanCES.set(c, ces.0 / Double(ces.1)) }
-            if sentiment.1 > 0 { out.meanSentiment.set(c, sentiment.0 / Double(sentiment.1)) }
-        }
+        } } } } }
         return out
     }
 

@@ -166,6 +166,9 @@ extension Fusion {
         let stride = histogram ? bins : width
         let parts = Partitions.map(groups, threads: threads) { range -> (counts: [Int64], withoutCustomer: Int) in
             var counts = [Int64](repeating: 0, count: cellCount * stride), withoutCustomer = 0
+            // Buffers, not arrays, in the loop: no bounds checks on five reads per answer.
+            time.withUnsafeBufferPointer { time in nps.withUnsafeBufferPointer { nps in csat.withUnsafeBufferPointer { csat in
+            ces.withUnsafeBufferPointer { ces in ordinalOfDay.withUnsafeBufferPointer { ordinalOfDay in
             counts.withUnsafeMutableBufferPointer { counts in
                 for g in range {
                     let c = g < customerCount ? g : -1
@@ -199,6 +202,7 @@ extension Fusion {
                     }
                 }
             }
+            } } } } }
             return (counts, withoutCustomer)
         }
         var merged = [Int64](repeating: 0, count: cellCount * stride), withoutCustomer = 0

@@ -47,6 +47,8 @@ package enum Partitions {
                 }
             }
         }
-        return results.map { $0! }
+        // Move the results out, so that the buffer's deallocation leaves nothing behind (a copy here
+        // would keep every result's storage referenced forever).
+        return (0..<ranges.count).map { (results.baseAddress! + $0).move()! }
     }
 }
