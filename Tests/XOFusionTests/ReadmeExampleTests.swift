@@ -33,6 +33,7 @@ import XOFusion
     @Test func kernelsSnippetRuns() throws {
         let customers = try Table(["customer_id": try .string(["C1", "C2", " C3"]), "region": try .string(["EU", "NA", "EU"])])
         let orders = try Table([
+            "order_id": try .string(["O0000000001", "O0000000002", "O0000000003"]),
             "customer_id": try .string(["C1", "C1", "C9"]),
             "ordered_at": .timestamp([Timestamp("2025-03-01T10:00:00Z"), Timestamp("2025-03-02T10:00:00Z"), Timestamp("2025-03-02T11:00:00Z")]),
             "amount": .decimal(units: [1850, 999, 100], scale: 2),
@@ -67,6 +68,16 @@ import XOFusion
         let attributed = try answers.asOfJoined(with: orders, leftTime: "responded_at", rightTime: "ordered_at",
                                                 by: ["customer_id"], options: AsOfOptions(toleranceMicroseconds: AsOfOptions.days(30)))
         #expect(Array(try attributed.decimal("amount")) == [ScaledDecimal("9.99"), ScaledDecimal("9.99"), nil])
+
+        let returns = try Table(["order_id": try .string(["O0000000002"])])
+        let completed = try orders.rowMask(where: .compare("status", .equal, .string("completed")))
+        let (answerCodes, _) = try keys.encode(answers, column: "customer_id", unknown: .reportAsNull)
+        let latestOrder = try answers.asOfMatches(with: orders, leftTime: "responded_at", rightTime: "ordered_at",
+                                                  leftCodes: answerCodes, rightCodes: orderCodes.keeping(completed))
+        let returned = try orders.rowMask("order_id", isIn: returns, column: "order_id")
+        #expect((0..<3).map { completed[$0] } == [true, true, false])
+        #expect(latestOrder == [1, 1, nil])  // C1's answers at 12:00 → the 10:00 order; C2 has none
+        #expect((0..<3).map { returned[$0] } == [false, true, false])
     }
 }
 
