@@ -187,9 +187,23 @@ struct AnswerFacts: Sendable {
     let nps: [Int64], csat: [Int64], ces: [Int64]
     /// Sentiment checked against its scale; NaN for null. Empty without a sentiment column.
     let sentiment: [Double]
+    /// The earliest and latest time of an answer with an NPS (`nil`: none), for the trend's calendar.
+    let npsTimeSpan: ClosedRange<Int64>?
 
     /// A null score.
     static let null = Int64.min
+
+    init(runs: CustomerRuns, time: [Int64], nps: [Int64], csat: [Int64], ces: [Int64], sentiment: [Double]) {
+        (self.runs, self.time, self.nps, self.csat, self.ces, self.sentiment) = (runs, time, nps, csat, ces, sentiment)
+        var first = Int64.max, last = Int64.min
+        if !nps.isEmpty {
+            for i in time.indices where time[i] != .min && nps[i] != AnswerFacts.null {
+                first = min(first, time[i])
+                last = max(last, time[i])
+            }
+        }
+        npsTimeSpan = first <= last ? first...last : nil
+    }
 }
 
 /// Returns, carts or tickets in run order: the rows of each customer and their amounts.

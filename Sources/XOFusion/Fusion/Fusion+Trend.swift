@@ -128,15 +128,8 @@ extension Fusion {
 
         // Period ordinals, dense between the first and the last: a table per day between the first and last answer.
         let threads = self.options.threadCount
-        let spans = Partitions.map(Partitions.ranges(a.time.count), threads: threads) { range in
-            var first = Int64.max, last = Int64.min
-            for i in range where a.time[i] != .min && a.nps[i] != AnswerFacts.null {
-                first = min(first, a.time[i])
-                last = max(last, a.time[i])
-            }
-            return (first: first, last: last)
-        }
-        let firstTime = spans.map(\.first).min() ?? .max, lastTime = spans.map(\.last).max() ?? .min
+        // (The span of answer times with an NPS is known since the fusion was built.)
+        let firstTime = a.npsTimeSpan?.lowerBound ?? .max, lastTime = a.npsTimeSpan?.upperBound ?? .min
         let firstDay = firstTime <= lastTime ? Fusion.days(firstTime) : 0, lastDay = firstTime <= lastTime ? Fusion.days(lastTime) : -1
         guard lastDay - firstDay < 50_000_000 else {
             throw .badOption("the answers span \(lastDay - firstDay) days; check the answer times")

@@ -270,6 +270,32 @@ extension AsOfJoinTests {
         }
     }
 
+    /// Each partition of the right side in time order but the second half earlier than the first:
+    /// the order check must see the boundary between partitions and fall back to the general sweep.
+    @Test func sortedPartitionsOutOfOrderAtTheirBoundary() throws {
+        let half = 40_000
+        #expect(Partitions.ranges(2 * half).count == 4)
+        let rightTimes = (0..<half).map { Int64(half + $0) } + (0..<half).map { Int64($0) }
+        let right = try Table([
+            "k": try .string((0..<(2 * half)).map { "C\($0 % 300)" }),
+            "t": .timestamp(rightTimes.map { Timestamp(microsecondsSinceEpoch: $0 * 10) }),
+        ])
+        let left = try Table([
+            "k": try .string((0..<half).map { "C\(($0 * 7) % 300)" }),
+            "t": .timestamp((0..<half).map { Timestamp(microsecondsSinceEpoch: Int64($0) * 20 + 5) }),
+        ])
+        var keys = KeySpace()
+        let (leftCodes, _) = try keys.encode(left, column: "k")
+        let (rightCodes, _) = try keys.encode(right, column: "k")
+        let general = try left.asOfMatches(with: right, leftTime: "t", rightTime: "t", by: [(left: "k", right: "k")])
+        for threads in [1, 2] {
+            let dense = try left.asOfMatches(with: right, leftTime: "t", rightTime: "t", leftCodes: leftCodes, rightCodes: rightCodes,
+                                             kernelOptions: KernelOptions(threads: threads))
+            #expect(dense == general, "\(threads) threads")
+        }
+        #expect(general.contains { $0 != nil && $0! >= half } && general.contains { $0 != nil && $0! < half })
+    }
+
     /// Filters as row masks keep row positions: masked key codes give the same
     /// matches as filtering the tables first.
     @Test func maskedCodesEqualFilteredTables() throws {
