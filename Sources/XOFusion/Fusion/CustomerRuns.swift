@@ -130,8 +130,9 @@ struct CustomerRuns: Sendable {
     ///
     /// Without `positions` each output slot reads its row (a gather: one random read per row).
     /// With them (from ``grouping(customer:customers:)`` or ``positions()``) rows are read in
-    /// order and written to their slots (a scatter): on large tables about twice as fast, since
-    /// the processor overlaps independent stores better than the loads a gather waits for.
+    /// order and written to their slots (a scatter: one random write per row, and the column is
+    /// read in order). On the bench's ten million orders the two measured the same within this
+    /// machine's noise; the fusion scatters, since the counting sort hands it the positions.
     ///
     /// - Complexity: O(rows) calls of `value`.
     @inline(__always)
