@@ -122,7 +122,8 @@ extension Table {
     /// - Precondition: each code array matches its table's length.
     /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
     ///   ``KernelError/unknownColumn(_:suggestions:)``.
-    /// - Complexity: O(left + right), plus a sort of a side that is not in time order.
+    /// - Complexity: O(left + right), plus a sort of a side that is not in time order; the in-place
+    ///   path reads both sides once per thread (each thread keeps only its own keys' latest rows).
     public func asOfMatches(
         with right: Table, leftTime: String, rightTime: String, leftCodes: KeyCodes, rightCodes: KeyCodes,
         options: AsOfOptions = AsOfOptions(), kernelOptions: KernelOptions = .default
