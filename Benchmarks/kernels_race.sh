@@ -12,9 +12,6 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BENCH=${XO_BENCH:-$ROOT/../shared/bench}
-VENV=${XO_VENV:-/tmp/xo-venv}
-DATA_ROOT=${XO_DATA_ROOT:-/tmp/xo-data}
 SF=${KR_SF:-1}
 ROUNDS=${KR_ROUNDS:-3}
 REPEAT=${KR_REPEAT:-3}

@@ -13,9 +13,6 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BENCH=${XO_BENCH:-$ROOT/../shared/bench}
-VENV=${XO_VENV:-/tmp/xo-venv}
-DATA_ROOT=${XO_DATA_ROOT:-/tmp/xo-data}
 SFS=${RACE_SF:-"0.01 0.1 1"}
 ROUNDS=${RACE_ROUNDS:-2}
 REPEAT=${RACE_REPEAT:-3}

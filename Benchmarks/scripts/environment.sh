@@ -1,5 +1,10 @@
-# Shared by race.sh and kernels_race.sh (sourced): the Python environment, the release build, the data.
-# Needs ROOT, BENCH, VENV, DATA_ROOT; sets PY and XO, and defines ensure_data SF.
+# Shared by race.sh and kernels_race.sh (sourced): the paths, the Python environment, the release build,
+# the data. Needs ROOT; sets BENCH, VENV and DATA_ROOT (XO_BENCH, XO_VENV, XO_DATA_ROOT override them),
+# PY and XO, and defines ensure_data SF.
+
+BENCH=${XO_BENCH:-$ROOT/../shared/bench}
+VENV=${XO_VENV:-/tmp/xo-venv}
+DATA_ROOT=${XO_DATA_ROOT:-/tmp/xo-data}
 
 [ -d "$BENCH" ] || { echo "no bench folder at $BENCH (set XO_BENCH)" >&2; exit 2; }
 

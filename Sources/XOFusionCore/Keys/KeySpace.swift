@@ -96,9 +96,8 @@ extension KeyCodes {
     /// - Complexity: O(count + `rows.count`).
     public func keeping(rows: [Int]) -> KeyCodes {
         var keep = ValidityBitmap(repeating: false, count: count)
-        for row in rows where self[row] != nil { keep[row] = true }
-        let valid = keep.countSetBits(in: 0..<count)
-        return KeyCodes(codes: codes, validity: valid == count ? nil : keep, nullCount: count - valid, keyCount: keyCount)
+        for row in rows { keep[row] = true }
+        return keeping(keep)
     }
 
     /// The same codes with every row whose bit in `mask` is clear made null
