@@ -22,15 +22,15 @@ public struct BenchDataset: Sendable {
         switch file {
         case "customers.csv":
             CSVSchema([
-                ColumnSpec("customer_id", .string, required: true, layout: .plain),
+                ColumnSpec("customer_id", .string, required: true, layout: .numbered),
                 ColumnSpec("signup_date", .date, required: true),
                 ColumnSpec("region", .string, required: true, layout: .dictionary),
                 ColumnSpec("segment_tier", .string, required: true, allowedValues: ["bronze", "silver", "gold"], layout: .dictionary),
             ])
         case "surveys.csv":
             CSVSchema([
-                ColumnSpec("response_id", .string, required: true, layout: .plain),
-                ColumnSpec("customer_id", .string, required: true, layout: .plain),
+                ColumnSpec("response_id", .string, required: true, layout: .numbered),
+                ColumnSpec("customer_id", .string, required: true, layout: .numbered),
                 ColumnSpec("responded_at", .timestamp, required: true),
                 ColumnSpec("nps", .int64, allowedRange: 0...10),
                 ColumnSpec("csat", .int64, allowedRange: 1...5),
@@ -41,8 +41,8 @@ public struct BenchDataset: Sendable {
             ])
         case "orders.csv":
             CSVSchema([
-                ColumnSpec("order_id", .string, required: true, layout: .plain),
-                ColumnSpec("customer_id", .string, required: true, layout: .plain),
+                ColumnSpec("order_id", .string, required: true, layout: .numbered),
+                ColumnSpec("customer_id", .string, required: true, layout: .numbered),
                 ColumnSpec("ordered_at", .timestamp, required: true),
                 ColumnSpec("amount", .decimal(scale: 2), required: true),
                 ColumnSpec("items", .int64, allowedRange: 1...10),
@@ -50,17 +50,17 @@ public struct BenchDataset: Sendable {
             ])
         case "returns.csv":
             CSVSchema([
-                ColumnSpec("return_id", .string, required: true, layout: .plain),
-                ColumnSpec("order_id", .string, required: true, layout: .plain),
-                ColumnSpec("customer_id", .string, required: true, layout: .plain),
+                ColumnSpec("return_id", .string, required: true, layout: .numbered),
+                ColumnSpec("order_id", .string, required: true, layout: .numbered),
+                ColumnSpec("customer_id", .string, required: true, layout: .numbered),
                 ColumnSpec("returned_at", .timestamp, required: true),
                 ColumnSpec("amount", .decimal(scale: 2), required: true),
                 ColumnSpec("reason", .string, layout: .dictionary),
             ])
         case "carts.csv":
             CSVSchema([
-                ColumnSpec("cart_id", .string, required: true, layout: .plain),
-                ColumnSpec("customer_id", .string, layout: .plain),
+                ColumnSpec("cart_id", .string, required: true, layout: .numbered),
+                ColumnSpec("customer_id", .string, layout: .numbered),
                 ColumnSpec("abandoned_at", .timestamp, required: true),
                 ColumnSpec("value", .decimal(scale: 2), required: true),
                 ColumnSpec("items", .int64, allowedRange: 1...10),

@@ -1,9 +1,13 @@
-/// Builds a string column, plain or dictionary-encoded.
+/// Builds a string column: numbered, plain or dictionary-encoded.
 ///
-/// With an automatic layout it starts as a dictionary and turns plain once it
-/// holds more than ``StringColumnState/dictionaryLimit`` distinct values,
-/// or, at the end, when more than half the values are distinct. Both rules
-/// look only at totals, so the layout does not depend on the thread count.
+/// With an automatic layout it is numbered while every value has the
+/// ``IDPattern`` of the first non-null one (IDs such as `C000000497`); at
+/// the first value of another shape it becomes a dictionary, which turns
+/// plain once it holds more than ``StringColumnState/dictionaryLimit``
+/// distinct values, or, at the end, when more than half the values are
+/// distinct. These rules look only at the column's values as a whole (one
+/// pattern or not; distinct count), so the layout does not depend on the
+/// thread count. An explicit numbered layout falls back to plain.
 final class StringColumnBuilder {
     /// All mutable state lives in a struct: the hot loop moves it into a local,
     /// so appends cost no dynamic exclusivity checks on class properties.
@@ -44,9 +48,26 @@ final class StringColumnBuilder {
             held = s
         }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, required = plan.required
+        var first = 0
+        if s.mayBeNumbered {
+            // IDs of one pattern: a number per row, until a value of another shape.
+            while first < batch.count {
+                let span = spans[first]
+                if nulls.isNull(span, base) {
+                    s.appendNull()
+                    if required {
+                        failures.fail(row: batch.firstRow + first, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
+                    }
+                } else if span.hasEscapes || !s.appendNumbered(base + span.start, span.count) {
+                    s.leaveNumbered()
+                    break
+                }
+                first += 1
+            }
+        }
         if !s.isDictionary && s.allowed == nil {
             // The common plain case: stage the bytes, one append per batch.
-            for r in 0..<batch.count {
+            for r in first..<batch.count {
                 let span = spans[r]
                 if nulls.isNull(span, base) {
                     s.stageNull(&stage)
@@ -62,7 +83,7 @@ final class StringColumnBuilder {
             }
             return
         }
-        for r in 0..<batch.count {
+        for r in first..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
                 s.appendNull()
@@ -135,6 +156,12 @@ struct StringColumnState {
     static let dictionaryLimit = 65_536
 
     let automatic: Bool
+    /// Whether the column is numbered, or may still become so (every value so far null).
+    private(set) var mayBeNumbered: Bool
+    /// The pattern of a numbered column; `nil` otherwise.
+    private(set) var pattern: IDPattern?
+    /// The rows a range may hold, reserved when the column turns numbered.
+    let capacity: Int
     /// The allowed values, if the schema limits them.
     let allowed: Set<[UInt8]>?
     /// Whether each dictionary value is allowed: checked once per distinct value, not per row.
@@ -151,11 +178,16 @@ struct StringColumnState {
     // Dictionary layout: codes per row and the distinct values.
     var codes: ContiguousArray<UInt32> = []
     var interner = ByteInterner()
+    // Numbered layout: one number per row (0 in null rows).
+    var numbers: ContiguousArray<Int64> = []
 
     init(layout: StringLayout?, allowed: Set<String>?, capacity: Int, byteCapacity: Int) {
         automatic = layout == nil
         self.allowed = allowed.map { Set($0.map { Array($0.utf8) }) }
-        isDictionary = layout != .plain
+        mayBeNumbered = (layout == nil || layout == .numbered) && allowed == nil
+        self.capacity = capacity
+        // Until a first value decides, a numbered candidate is in its fallback layout.
+        isDictionary = layout == nil || layout == .dictionary
         if isDictionary {
             codes.reserveCapacity(capacity)
         } else {
@@ -223,9 +255,60 @@ struct StringColumnState {
         stage.rows = 0
     }
 
+    /// Appends a value to a numbered column (or to a candidate that has seen only nulls);
+    /// returns `false`, appending nothing, for a value without the column's pattern.
+    @inline(__always)
+    mutating func appendNumbered(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if pattern == nil {
+            guard let found = IDPattern(of: UnsafeBufferPointer(start: p, count: n)) else { return false }
+            enterNumbered(found)
+        }
+        guard let number = pattern.unsafelyUnwrapped.number(of: p, count: n) else { return false }
+        numbers.append(number)
+        if validity != nil { validity!.append(true) }
+        count &+= 1
+        return true
+    }
+
+    /// Turns a column of nulls only into a numbered one.
+    private mutating func enterNumbered(_ found: IDPattern) {
+        pattern = found
+        numbers.reserveCapacity(Swift.max(capacity, count))
+        numbers.append(contentsOf: repeatElement(0, count: count))
+        codes = []
+        bytes = []
+        offsets = [0]
+    }
+
+    /// Gives up the numbered layout for good: the values so far are appended
+    /// again, as text, to the fallback layout (dictionary when automatic, else plain).
+    mutating func leaveNumbered() {
+        mayBeNumbered = false
+        guard let pattern else { return }
+        self.pattern = nil
+        let stored = numbers, storedValidity = validity, storedCount = count
+        numbers = []
+        validity = nil
+        count = 0
+        if !automatic { offsets.reserveCapacity(capacity + 1) }
+        for row in 0..<storedCount {
+            if let storedValidity, !storedValidity[row] {
+                appendNull()
+            } else {
+                pattern.withUTF8(of: stored[row]) { _ = append($0.baseAddress!, $0.count) }
+            }
+        }
+    }
+
     mutating func appendNull() {
         if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
-        if isDictionary { codes.append(0) } else { offsets.append(UInt32(truncatingIfNeeded: bytes.count)) }
+        if pattern != nil {
+            numbers.append(0)
+        } else if isDictionary {
+            codes.append(0)
+        } else {
+            offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+        }
         validity!.append(false)
         count += 1
     }
@@ -266,14 +349,20 @@ struct StringColumnState {
     mutating func removeRows(_ rows: [Int]) {
         guard let first = rows.first else { return }
         var write = first, k = 0
-        if isDictionary {
+        // One value per row: move the kept rows down.
+        func compact<T>(_ values: inout ContiguousArray<T>) {
             for read in first..<count {
                 if k < rows.count && rows[k] == read { k += 1; continue }
-                codes[write] = codes[read]
+                values[write] = values[read]
                 if validity != nil { validity![write] = validity![read] }
                 write += 1
             }
-            codes.removeLast(codes.count - write)
+            values.removeLast(values.count - write)
+        }
+        if pattern != nil {
+            compact(&numbers)
+        } else if isDictionary {
+            compact(&codes)
         } else {
             // Compact the bytes and offsets of the rows from `first` on.
             let firstByte = Int(offsets[first])
@@ -303,6 +392,27 @@ struct StringColumnState {
             if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
             validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: other.count))
         }
+        if mayBeNumbered && other.mayBeNumbered {
+            // Candidates that saw only nulls take the other's pattern; two patterns must agree.
+            if pattern == nil, let found = other.pattern { enterNumbered(found) }
+            if let pattern, other.pattern == nil || other.pattern == pattern {
+                if other.pattern == nil {
+                    numbers.append(contentsOf: repeatElement(0, count: other.count))
+                } else {
+                    numbers.append(contentsOf: other.numbers)
+                }
+                count += other.count
+                return
+            }
+        }
+        if mayBeNumbered || other.mayBeNumbered {
+            // The validity is merged already: leave the numbered layout with this range's part only.
+            let merged = validity
+            if let merged { validity = merged.extracting(0..<count) }
+            leaveNumbered()
+            other.leaveNumbered()
+            if let merged { validity = merged }
+        }
         if isDictionary && other.isDictionary {
             var map = [UInt32](repeating: 0, count: other.interner.count)
             for code in 0..<other.interner.count {
@@ -323,6 +433,9 @@ struct StringColumnState {
     }
 
     mutating func finish() -> Column {
+        if let pattern {
+            return Column(storage: .numberedString(numbers: numbers, pattern: pattern), validity: validity, count: count)
+        }
         if automatic && isDictionary && (count == 0 || interner.count * 2 > count) { convertToPlain() }
         if isDictionary {
             return Column(storage: .dictionaryString(codes: codes, dictionary: interner.values), validity: validity, count: count)

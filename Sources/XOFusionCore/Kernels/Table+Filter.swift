@@ -179,6 +179,13 @@ extension Table {
             // Compare each distinct value once; rows then look their code up.
             let orders = (0..<dictionary.count).map { d in dictionary.withUTF8(at: d) { Table.compareBytes($0, x) } }
             loop(codes) { orders[Int($0)] }
+        case (.numberedString(let numbers, let pattern), .string(let x)):
+            if let number = x.withUnsafeBufferPointer({ b in b.baseAddress.flatMap { pattern.number(of: $0, count: b.count) } }) {
+                // The literal has the column's pattern: numbers order as the text does.
+                loop(numbers) { cmp($0, number) }
+            } else {
+                loop(numbers) { n in pattern.withUTF8(of: n) { Table.compareBytes($0, x) } }
+            }
         default:
             preconditionFailure("literal converted for another kind")
         }

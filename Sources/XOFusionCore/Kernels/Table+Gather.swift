@@ -36,6 +36,7 @@ extension Column {
         case .timestamp(let v): storage = .timestamp(fixed(v, Timestamp(microsecondsSinceEpoch: 0)))
         case .date(let v): storage = .date(fixed(v, CivilDate(daysSinceEpoch: 0)))
         case .dictionaryString(let codes, let dictionary): storage = .dictionaryString(codes: fixed(codes, 0), dictionary: dictionary)
+        case .numberedString(let numbers, let pattern): storage = .numberedString(numbers: fixed(numbers, 0), pattern: pattern)
         case .plainString(let buffer):
             var bytes = ContiguousArray<UInt8>()
             var offsets = ContiguousArray<UInt32>()

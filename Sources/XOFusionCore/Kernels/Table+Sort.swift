@@ -102,6 +102,9 @@ extension Table {
             return { a, b in
                 buffer.withUTF8(at: o + a) { x in buffer.withUTF8(at: o + b) { y in compareBytes(x, y) } }
             }
+        case .numberedString(let numbers, _):
+            // One prefix, zero-padded digits of one width: the numbers sort as the text does.
+            return { a, b in cmp(numbers[o + a], numbers[o + b]) }
         case .dictionaryString(let codes, let dictionary):
             // Rank each distinct value once; rows then compare ranks.
             let sortedCodes = (0..<dictionary.count).sorted { p, q in

@@ -25,6 +25,9 @@ public struct FixedWidthIDs: Sendable {
     /// - Complexity: O(total bytes), over the options' threads.
     public static func parse(_ column: Column, options: KernelOptions = .default) -> FixedWidthIDs? {
         guard column.kind == .string, column.nullCount < column.count else { return nil }
+        if case .numberedString(let stored, let pattern) = column.storage {
+            return FixedWidthIDs(numbered: column, stored, pattern)
+        }
         // The shape from the first non-null value.
         let first = (0..<column.count).first { !column.isNull($0) }!
         let (prefix, width): ([UInt8], Int) = column.withBytes(at: first) { bytes in
@@ -68,6 +71,31 @@ public struct FixedWidthIDs: Sendable {
         return FixedWidthIDs(prefix: prefix, width: width, numbers: numbers, range: low <= high ? low...high : nil)
     }
 
+    private init(prefix: [UInt8], width: Int, numbers: [Int64], range: ClosedRange<Int64>?) {
+        self.prefix = prefix
+        self.width = width
+        self.numbers = numbers
+        self.range = range
+    }
+
+    /// The IDs of a numbered column: its numbers, shared without a copy when the
+    /// column spans its whole storage and has no nulls.
+    private init(numbered column: Column, _ stored: ContiguousArray<Int64>, _ pattern: IDPattern) {
+        var numbers: [Int64]
+        if column.offset == 0 && column.count == stored.count && column.nullCount == 0 {
+            numbers = Array(stored)
+        } else {
+            numbers = Array(stored[column.offset..<(column.offset + column.count)])
+            for row in 0..<column.count where column.isNull(row) { numbers[row] = FixedWidthIDs.null }
+        }
+        var low = Int64.max, high = Int64.min
+        for row in 0..<column.count where !column.isNull(row) {
+            low = min(low, numbers[row])
+            high = max(high, numbers[row])
+        }
+        self.init(prefix: Array(pattern.prefix), width: pattern.length, numbers: numbers, range: low <= high ? low...high : nil)
+    }
+
     /// Whether a value of `other` can equal a value of this column only when their numbers are equal.
     public func isComparable(with other: FixedWidthIDs) -> Bool { prefix == other.prefix && width == other.width }
 
@@ -95,15 +123,24 @@ public struct FixedWidthIDs: Sendable {
 }
 
 extension Column {
-    /// The UTF-8 bytes of the string at `row` (plain or dictionary layout).
+    /// The UTF-8 bytes of the string at `row` (any layout).
     ///
     /// - Precondition: a string column.
     @inline(__always)
     func withBytes<R>(at row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withBytes(slot: offset + row, body)
+    }
+
+    /// The UTF-8 bytes of the string in storage slot `slot` (any layout).
+    ///
+    /// - Precondition: a string column.
+    @inline(__always)
+    func withBytes<R>(slot: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         switch storage {
-        case .plainString(let buffer): return buffer.withUTF8(at: offset + row, body)
-        case .dictionaryString(let codes, let dictionary): return dictionary.withUTF8(at: Int(codes[offset + row]), body)
-        default: preconditionFailure("withBytes(at:) on a \(kind) column")
+        case .plainString(let buffer): return buffer.withUTF8(at: slot, body)
+        case .dictionaryString(let codes, let dictionary): return dictionary.withUTF8(at: Int(codes[slot]), body)
+        case .numberedString(let numbers, let pattern): return pattern.withUTF8(of: numbers[slot], body)
+        default: preconditionFailure("withBytes(slot:) on a \(kind) column")
         }
     }
 }

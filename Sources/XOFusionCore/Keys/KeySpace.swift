@@ -234,6 +234,9 @@ public struct KeySpace: Sendable {
     /// Looking up without adding (``UnknownKeyPolicy/reportAsNull``) with no
     /// normalisation runs on all threads; the result is the same for any count.
     public mutating func encode(_ column: Column, name: String, unknown: UnknownKeyPolicy = .add, options: KernelOptions = .default) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+        if case .numberedString(let numbers, let pattern) = column.storage {
+            return try encodeNumbered(column, numbers, pattern, name: name, unknown: unknown, options: options)
+        }
         var state = EncodingState(name: name, policy: unknown)
         var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
         var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
@@ -329,6 +332,61 @@ public struct KeySpace: Sendable {
             unknown: state.unknown, unknownExamples: state.unknownExamples, collisions: Array(collisions.prefix(10)),
             collisionCount: collisions.count)
         return (keyCodes, report)
+    }
+
+    /// Encodes a numbered column a block of rows at a time: each block's IDs are
+    /// written out as text into a small plain column (it stays in cache) and
+    /// encoded like any plain column, so keys, normalisation and reports are
+    /// exactly those of the same IDs stored as text.
+    private mutating func encodeNumbered(
+        _ column: Column, _ numbers: ContiguousArray<Int64>, _ pattern: IDPattern, name: String, unknown: UnknownKeyPolicy, options: KernelOptions
+    ) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+        let blockRows = 1 << 18
+        let keysBefore = count
+        var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
+        var validity: ValidityBitmap?
+        var changed = 0, unknownCount = 0
+        var examples: [String] = []
+        var bytes = ContiguousArray<UInt8>(repeating: 0, count: min(column.count, blockRows) * pattern.length)
+        for start in stride(from: 0, to: column.count, by: blockRows) {
+            let end = min(start + blockRows, column.count)
+            // Null rows stay empty strings behind their cleared validity bits.
+            var offsets = ContiguousArray<UInt32>()
+            offsets.reserveCapacity(end - start + 1)
+            offsets.append(0)
+            var used = 0
+            bytes.withUnsafeMutableBufferPointer { out in
+                for row in start..<end {
+                    if !column.isNull(row) {
+                        pattern.write(numbers[column.offset + row], to: out.baseAddress! + used)
+                        used += pattern.length
+                    }
+                    offsets.append(UInt32(truncatingIfNeeded: used))
+                }
+            }
+            let blockValidity = column.validity.map { $0.extracting((column.offset + start)..<(column.offset + end)) }
+            let text = StringBuffer(uncheckedBytes: ContiguousArray(bytes[0..<used]), offsets: offsets)
+            let block = Column(storage: .plainString(text), validity: blockValidity, count: end - start)
+            let (blockCodes, report) = try encode(block, name: name, unknown: unknown, options: options)
+            codes.withUnsafeMutableBufferPointer { out in
+                for i in 0..<(end - start) { out[start + i] = blockCodes.codes[i] }
+            }
+            if let blockValid = blockCodes.validity {
+                if validity == nil { validity = ValidityBitmap(repeating: true, count: column.count) }
+                for i in 0..<(end - start) where !blockValid[i] { validity![start + i] = false }
+            }
+            changed += report.changed
+            unknownCount += report.unknown
+            examples += report.unknownExamples.prefix(5 - examples.count)
+        }
+        let nullCount = column.count - (validity?.countSetBits(in: 0..<column.count) ?? column.count)
+        let collisions = self.collisions
+        return (
+            KeyCodes(codes: codes, validity: validity, nullCount: nullCount, keyCount: count),
+            KeyEncodingReport(
+                column: name, values: column.count, nulls: column.nullCount, changed: changed, newKeys: count - keysBefore,
+                unknown: unknownCount, unknownExamples: examples, collisions: Array(collisions.prefix(10)), collisionCount: collisions.count)
+        )
     }
 
     /// Looks up every ID of a plain column, partitions on all threads (nothing is

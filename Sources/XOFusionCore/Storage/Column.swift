@@ -15,7 +15,8 @@
 /// decimal and timestamp; 4 for date; 1 for bool), plus one bit per row when
 /// the column has nulls. A plain string column stores its UTF-8 bytes plus a
 /// 4-byte offset per row; a dictionary column a 4-byte code per row plus each
-/// distinct value once.
+/// distinct value once; a numbered column (IDs such as `C000000497`, see
+/// ``IDPattern``) an 8-byte number per row.
 public struct Column: Sendable {
     /// The typed buffers behind a column (full length, before any slice).
     @usableFromInline
@@ -28,6 +29,8 @@ public struct Column: Sendable {
         case date(ContiguousArray<CivilDate>)
         case plainString(StringBuffer)
         case dictionaryString(codes: ContiguousArray<UInt32>, dictionary: StringBuffer)
+        /// Each row's number; row `i` is `pattern` with `numbers[i]` written in its digits.
+        case numberedString(numbers: ContiguousArray<Int64>, pattern: IDPattern)
     }
 
     @usableFromInline let storage: Storage
@@ -66,7 +69,7 @@ public struct Column: Sendable {
         case .decimal(_, let scale): .decimal(scale: scale)
         case .timestamp: .timestamp
         case .date: .date
-        case .plainString, .dictionaryString: .string
+        case .plainString, .dictionaryString, .numberedString: .string
         }
     }
 
@@ -75,6 +78,7 @@ public struct Column: Sendable {
         switch storage {
         case .plainString: .plain
         case .dictionaryString: .dictionary
+        case .numberedString: .numbered
         default: nil
         }
     }
@@ -196,6 +200,9 @@ extension Column {
 
     /// A `string` column in the given layout; `nil` elements are nulls, `""` is an empty string.
     ///
+    /// The ``StringLayout/numbered`` layout is used when every non-null value has the
+    /// ``IDPattern`` of the first; otherwise the column is plain.
+    ///
     /// - Throws: ``TableError/capacityExceeded(column:reason:)`` past 4 GiB of
     ///   text or, for a dictionary, 2³² distinct values.
     /// - Complexity: O(total UTF-8 length); a dictionary layout hashes each value once.
@@ -206,6 +213,9 @@ extension Column {
             validity![i] = false
         }
         switch layout {
+        case .numbered:
+            if let numbered = numbered(values, validity: validity) { return numbered }
+            return try string(values, layout: .plain)
         case .plain:
             let buffer = try StringBuffer(values.lazy.map { $0 ?? "" })
             return Column(storage: .plainString(buffer), validity: validity, count: values.count)
@@ -227,6 +237,19 @@ extension Column {
             }
             return Column(storage: .dictionaryString(codes: codes, dictionary: interner.values), validity: validity, count: values.count)
         }
+    }
+
+    /// The values as a numbered column, or `nil` when a non-null value lacks the first one's pattern.
+    private static func numbered(_ values: [String?], validity: ValidityBitmap?) -> Column? {
+        guard let first = values.first(where: { $0 != nil }), let pattern = IDPattern(of: first!) else { return nil }
+        var numbers = ContiguousArray<Int64>()
+        numbers.reserveCapacity(values.count)
+        for value in values {
+            guard let value else { numbers.append(0); continue }
+            guard let number = pattern.number(of: value) else { return nil }
+            numbers.append(number)
+        }
+        return Column(storage: .numberedString(numbers: numbers, pattern: pattern), validity: validity, count: values.count)
     }
 
     /// A dictionary-encoded `string` column without nulls: row `i` holds `dictionary[codes[i]]`. Unlike

@@ -24,6 +24,11 @@ extension Column: Equatable {
             return equalSlots(a, b) { x.bytesEqual($0, yd, Int(yc[$1])) }
         case (.dictionaryString(let xc, let xd), .plainString(let y)):
             return equalSlots(a, b) { xd.bytesEqual(Int(xc[$0]), y, $1) }
+        case (.numberedString(let x, let p), .numberedString(let y, let q)) where p == q:
+            return equalSlots(a, b) { x[$0] == y[$1] }
+        case (.numberedString, _), (_, .numberedString):
+            guard a.kind == .string else { return false }
+            return equalSlots(a, b) { i, j in a.withBytes(slot: i) { x in b.withBytes(slot: j) { y in x.elementsEqual(y) } } }
         default:
             return false
         }

@@ -14,6 +14,15 @@ extension Column {
         case .plainString(let buffer):
             storageCount = buffer.count
             problems += buffer._invariantViolations()
+        case .numberedString(let numbers, let pattern):
+            storageCount = numbers.count
+            let largest = pattern.largestNumber
+            for slot in max(0, offset)..<min(numbers.count, max(0, offset + count)) where numbers[slot] < 0 || numbers[slot] > largest {
+                if validity?[slot] ?? true {
+                    problems.append("number \(numbers[slot]) at slot \(slot) does not fit \(pattern.digits) digits")
+                    break
+                }
+            }
         case .dictionaryString(let codes, let dictionary):
             storageCount = codes.count
             problems += dictionary._invariantViolations()

@@ -76,8 +76,10 @@ import Testing
             func side(_ n: Int) throws -> Table {
                 let rate = [0.0, 0.2, 1.0].randomElement(using: &g)!
                 let k1 = (0..<n).map { _ in RandomValues.optional(Int64.random(in: 0..<4, using: &g), nullRate: rate, &g) }
-                let k2 = (0..<n).map { _ in RandomValues.optional(["x", "y"].randomElement(using: &g)!, nullRate: rate / 2, &g) }
-                let layout: StringLayout = Bool.random(using: &g) ? .plain : .dictionary
+                // IDs of one pattern, and now and then "x", which makes a numbered column plain.
+                let pool = Int.random(in: 0..<5, using: &g) == 0 ? ["C000001", "C000002", "x"] : ["C000001", "C000002"]
+                let k2 = (0..<n).map { _ in RandomValues.optional(pool.randomElement(using: &g)!, nullRate: rate / 2, &g) }
+                let layout = [StringLayout.plain, .dictionary, .numbered].randomElement(using: &g)!
                 return try Table(["k1": .int64(k1), "k2": try .string(k2, layout: layout), "v": .int64((0..<n).map { Int64($0) })])
             }
             let a = try side(Int.random(in: 0...12, using: &g)), b = try side(Int.random(in: 0...12, using: &g))

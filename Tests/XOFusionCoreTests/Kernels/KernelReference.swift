@@ -138,7 +138,7 @@ enum KernelRef {
     }
 }
 
-/// A random table with one column of every kind (both string layouts), small
+/// A random table with one column of every kind (every string layout), small
 /// value pools (so keys repeat and comparisons hit equality), nulls at a
 /// per-column rate (sometimes every row), and sometimes built as a slice of a
 /// longer table so that the kernels see column offsets.
@@ -146,13 +146,16 @@ struct KernelRandomTable {
     static let spec: [(name: String, kind: ColumnKind, layout: StringLayout)] = [
         ("i", .int64, .plain), ("d", .double, .plain), ("m", .decimal(scale: 2), .plain),
         ("s", .string, .plain), ("t", .string, .dictionary), ("ts", .timestamp, .plain),
-        ("dt", .date, .plain), ("b", .bool, .plain),
+        ("dt", .date, .plain), ("b", .bool, .plain), ("n", .string, .numbered),
     ]
     static var names: [String] { spec.map(\.name) }
 
     /// Awkward text: composed and decomposed "é" are equal for Swift but
     /// differ by bytes; "Z" < "a" by bytes; multi-byte characters.
     static let stringPool = ["", "a", "A", "Z", "aa", "ab", "a ", "b", "\u{E9}", "e\u{301}", "z", "😀", "配送", "ÿ"]
+    /// IDs of one pattern for the numbered column, and strays of other shapes that make it plain.
+    static let idPool = ["C000001", "C000002", "C000010", "C099999", "C100000", "C999999"]
+    static let strayIDs = ["C00001", "D000001", "", "C0000001", "c000001", "C000001 "]
     static let doublePool: [Double] = [.nan, -0.0, 0.0, 1, -1, 2.5, 0.1, 0.2, 3, -7.25, 1e10, .infinity, -.infinity]
 
     let table: Table
@@ -205,11 +208,19 @@ struct KernelRandomTable {
         let total = before + n + after
         var all: [[CellValue]] = []
         var columns: [(name: String, column: Column)] = []
+        // In one table of four the numbered column holds strays, so that it falls back to plain.
+        let strays = Int.random(in: 0..<4, using: &g) == 0
         for (name, kind, layout) in Self.spec {
             let rate = [0.0, 0.0, 0.15, 0.5, 1.0].randomElement(using: &g)!
             var column: [CellValue] = []
             for _ in 0..<total {
-                let v = Self.value(kind, &g)
+                let v: CellValue
+                if layout == .numbered {
+                    let stray = strays && Int.random(in: 0..<5, using: &g) == 0
+                    v = .string((stray ? Self.strayIDs : Self.idPool).randomElement(using: &g)!)
+                } else {
+                    v = Self.value(kind, &g)
+                }
                 column.append(Double.random(in: 0..<1, using: &g) < rate ? .null : v)
             }
             all.append(column)

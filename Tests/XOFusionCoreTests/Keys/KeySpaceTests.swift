@@ -82,9 +82,10 @@ import Testing
             var reference: [String: UInt32] = [:]
             for _ in 0..<3 {
                 let ids: [String?] = (0..<Int.random(in: 0...50, using: &g)).map { _ in
-                    RandomValues.optional("K\(Int.random(in: 0..<20, using: &g))", nullRate: 0.1, &g)
+                    RandomValues.optional("K\(Int.random(in: 0..<20, using: &g))" + (Bool.random(using: &g) ? "00000" : "0000"), nullRate: 0.1, &g)
                 }
-                let layout: StringLayout = Bool.random(using: &g) ? .plain : .dictionary
+                // Numbered when every ID has one width (K + 6 or 7 digits), plain otherwise.
+                let layout = [StringLayout.plain, .dictionary, .numbered].randomElement(using: &g)!
                 let (codes, _) = try keys.encode(try Table(["id": try .string(ids, layout: layout)]), column: "id")
                 for (row, id) in ids.enumerated() {
                     guard let id else {

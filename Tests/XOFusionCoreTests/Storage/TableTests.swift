@@ -92,9 +92,11 @@ import Testing
             let n = Int.random(in: 0...150, using: &g)
             let rate = [0.0, 0.3, 1.0].randomElement(using: &g)!
             let ints = (0..<n).map { _ in RandomValues.optional(Int64.random(in: -9...9, using: &g), nullRate: rate, &g) }
-            let strings = (0..<n).map { _ in RandomValues.optional(RandomValues.string(&g), nullRate: rate, &g) }
+            let layout = [StringLayout.plain, .dictionary, .numbered].randomElement(using: &g)!
+            let strings = (0..<n).map { _ in
+                RandomValues.optional(layout == .numbered ? "R-" + String(100_000 + Int.random(in: 0...9, using: &g)) : RandomValues.string(&g), nullRate: rate, &g)
+            }
             let times = (0..<n).map { _ in RandomValues.optional(RandomValues.timestamp(&g), nullRate: rate, &g) }
-            let layout: StringLayout = Bool.random(using: &g) ? .plain : .dictionary
             let table = try Table(["i": .int64(ints), "s": try .string(strings, layout: layout), "t": .timestamp(times)])
             let a = Int.random(in: 0...n, using: &g), b = Int.random(in: 0...n, using: &g)
             let range = min(a, b)..<max(a, b)

@@ -1,0 +1,135 @@
+/// The shape of text IDs such as `C000000497` or `O0000000001`: a fixed prefix
+/// that does not end in a digit, followed by exactly ``digits`` ASCII digits.
+///
+/// A string column whose every value has one such shape can keep each value
+/// as its number: the ``StringLayout/numbered`` layout, 8 bytes per row
+/// instead of the text plus a 4-byte offset. Values of one pattern sort by
+/// their numbers exactly as they sort as text (one prefix, zero-padded
+/// digits of one width), and are equal exactly when their numbers are.
+public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
+    /// The UTF-8 bytes before the digits (possibly empty; never ending in a digit).
+    public let prefix: ContiguousArray<UInt8>
+    /// How many digits follow the prefix.
+    public let digits: Int
+
+    /// The fewest digits a numbered column has: shorter numbers (`tier1`,
+    /// `v2`) mark small sets of values, which a dictionary stores better.
+    public static let minimumDigits = 6
+    /// The most digits: every number then fits an `Int64`.
+    public static let maximumDigits = 18
+    /// The longest prefix.
+    public static let maximumPrefixLength = 24
+
+    /// The length of every value in bytes.
+    public var length: Int { prefix.count + digits }
+
+    /// A pattern from its parts.
+    ///
+    /// - Precondition: `digits` in ``minimumDigits``...``maximumDigits``, a prefix of at most
+    ///   ``maximumPrefixLength`` bytes of valid UTF-8 that does not end in an ASCII digit.
+    public init(prefix: String, digits: Int) {
+        let bytes = ContiguousArray(prefix.utf8)
+        precondition((IDPattern.minimumDigits...IDPattern.maximumDigits).contains(digits), "an ID pattern has 6 to 18 digits")
+        precondition(bytes.count <= IDPattern.maximumPrefixLength, "an ID pattern's prefix has at most 24 bytes")
+        precondition(bytes.last.map { !IDPattern.isDigit($0) } ?? true, "an ID pattern's prefix does not end in a digit")
+        self.prefix = bytes
+        self.digits = digits
+    }
+
+    private init(uncheckedPrefix prefix: ContiguousArray<UInt8>, digits: Int) {
+        self.prefix = prefix
+        self.digits = digits
+    }
+
+    /// The pattern of one value: its trailing run of ASCII digits and the
+    /// bytes before it; `nil` when the run is shorter than ``minimumDigits``
+    /// or longer than ``maximumDigits``, the prefix is too long, or the
+    /// bytes are not valid UTF-8.
+    ///
+    /// - Complexity: O(`bytes.count`).
+    public init?(of bytes: UnsafeBufferPointer<UInt8>) {
+        var run = 0
+        while run < bytes.count && IDPattern.isDigit(bytes[bytes.count - 1 - run]) { run += 1 }
+        let prefixLength = bytes.count - run
+        guard (IDPattern.minimumDigits...IDPattern.maximumDigits).contains(run), prefixLength <= IDPattern.maximumPrefixLength,
+            String(validating: bytes[..<prefixLength], as: UTF8.self) != nil
+        else { return nil }
+        self.init(uncheckedPrefix: ContiguousArray(bytes[..<prefixLength]), digits: run)
+    }
+
+    /// The pattern of a string (see ``init(of:)``).
+    public init?(of string: String) {
+        var string = string
+        guard let pattern = string.withUTF8({ IDPattern(of: $0) }) else { return nil }
+        self = pattern
+    }
+
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 <= 9 }
+
+    /// The number of a value of this pattern; `nil` for a value of another shape.
+    ///
+    /// - Complexity: O(``length``).
+    @inline(__always)
+    public func number(of p: UnsafePointer<UInt8>, count n: Int) -> Int64? {
+        let prefixLength = prefix.count
+        guard n == prefixLength &+ digits else { return nil }
+        let samePrefix = prefix.withUnsafeBufferPointer { q in
+            for i in 0..<prefixLength where q[i] != p[i] { return false }
+            return true
+        }
+        guard samePrefix else { return nil }
+        var value: Int64 = 0
+        for i in prefixLength..<n {
+            let digit = p[i] &- 0x30
+            guard digit <= 9 else { return nil }
+            value = value &* 10 &+ Int64(digit)
+        }
+        return value
+    }
+
+    /// The number of a string of this pattern; `nil` for another shape.
+    public func number(of string: String) -> Int64? {
+        var string = string
+        return string.withUTF8 { b in b.baseAddress.flatMap { number(of: $0, count: b.count) } ?? nil }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of the value whose number is `number`,
+    /// written into a buffer on the stack.
+    ///
+    /// - Precondition: `0 <= number < 10^digits`.
+    /// - Complexity: O(``length``).
+    @inline(__always)
+    public func withUTF8<R>(of number: Int64, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
+            write(number, to: buffer.baseAddress!)
+            return try body(UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// Writes the ``length`` bytes of the value whose number is `number` at `out`.
+    @inline(__always)
+    func write(_ number: Int64, to out: UnsafeMutablePointer<UInt8>) {
+        prefix.withUnsafeBufferPointer { out.update(from: $0.baseAddress ?? UnsafePointer(out), count: $0.count) }
+        var rest = number
+        var i = length
+        while i > prefix.count {
+            i &-= 1
+            out[i] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+    }
+
+    /// The value whose number is `number`.
+    public func string(_ number: Int64) -> String {
+        withUTF8(of: number) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The largest number a value of this pattern can hold: `10^digits − 1`.
+    public var largestNumber: Int64 { ScaledDecimal.powerOf10(digits) - 1 }
+
+    /// The prefix and the digit count, as in `C` + 9 digits.
+    public var description: String {
+        "\(String(decoding: prefix, as: UTF8.self)) + \(digits) digits"
+    }
+}
