@@ -374,14 +374,14 @@ extension Fusion {
         }
         // Numbers a row of `table` names; the first target row of each; later target rows that repeat one.
         var named = [Bool](repeating: false, count: size)
-        for number in ids.numbers { if let k = slot(number) { named[k] = true } }
+        for row in 0..<ids.count { if let k = slot(ids.number(at: row)) { named[k] = true } }
         var first = [Int32](repeating: -1, count: size)
         var duplicates = 0
-        for (row, number) in targetIDs.numbers.enumerated() {
-            guard let k = slot(number), named[k] else { continue }
+        for row in 0..<targetIDs.count {
+            guard let k = slot(targetIDs.number(at: row)), named[k] else { continue }
             if first[k] < 0 { first[k] = Int32(row) } else { duplicates += 1 }
         }
-        return (ids.numbers.map { slot($0).map { first[$0] } ?? -1 }, duplicates)
+        return ((0..<ids.count).map { slot(ids.number(at: $0)).map { first[$0] } ?? -1 }, duplicates)
     }
 
     /// Resolves every role's columns and checks their kinds.

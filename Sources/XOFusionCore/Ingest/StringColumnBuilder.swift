@@ -179,7 +179,7 @@ struct StringColumnState {
     var codes: ContiguousArray<UInt32> = []
     var interner = ByteInterner()
     // Numbered layout: one number per row (0 in null rows).
-    var numbers: ContiguousArray<Int64> = []
+    var numbers: ContiguousArray<UInt32> = []
 
     init(layout: StringLayout?, allowed: Set<String>?, capacity: Int, byteCapacity: Int) {
         automatic = layout == nil
@@ -263,8 +263,8 @@ struct StringColumnState {
             guard let found = IDPattern(of: UnsafeBufferPointer(start: p, count: n)) else { return false }
             enterNumbered(found)
         }
-        guard let number = pattern.unsafelyUnwrapped.number(of: p, count: n) else { return false }
-        numbers.append(number)
+        guard let number = pattern.unsafelyUnwrapped.number(of: p, count: n), number <= IDPattern.largestStoredNumber else { return false }
+        numbers.append(UInt32(truncatingIfNeeded: number))
         if validity != nil { validity!.append(true) }
         count &+= 1
         return true
@@ -295,7 +295,7 @@ struct StringColumnState {
             if let storedValidity, !storedValidity[row] {
                 appendNull()
             } else {
-                pattern.withUTF8(of: stored[row]) { _ = append($0.baseAddress!, $0.count) }
+                pattern.withUTF8(of: Int64(stored[row])) { _ = append($0.baseAddress!, $0.count) }
             }
         }
     }

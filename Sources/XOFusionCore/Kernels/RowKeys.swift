@@ -132,7 +132,7 @@ struct ValueIDs {
         case .numberedString(let numbers, let pattern):
             // Ids by text, so that a numbered column matches a plain or dictionary one.
             for row in 0..<column.count where !column.isNull(row) {
-                out[row] = pattern.withUTF8(of: numbers[o + row]) { b in id(forBytes: b.baseAddress!, b.count) }
+                out[row] = pattern.withUTF8(of: Int64(numbers[o + row])) { b in id(forBytes: b.baseAddress!, b.count) }
             }
         case .dictionaryString(let codes, let dictionary):
             var map = [Int32](repeating: -1, count: dictionary.count)

@@ -182,9 +182,9 @@ extension Table {
         case (.numberedString(let numbers, let pattern), .string(let x)):
             if let number = x.withUnsafeBufferPointer({ b in b.baseAddress.flatMap { pattern.number(of: $0, count: b.count) } }) {
                 // The literal has the column's pattern: numbers order as the text does.
-                loop(numbers) { cmp($0, number) }
+                loop(numbers) { cmp(Int64($0), number) }
             } else {
-                loop(numbers) { n in pattern.withUTF8(of: n) { Table.compareBytes($0, x) } }
+                loop(numbers) { n in pattern.withUTF8(of: Int64(n)) { Table.compareBytes($0, x) } }
             }
         default:
             preconditionFailure("literal converted for another kind")

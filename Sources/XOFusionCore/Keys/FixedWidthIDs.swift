@@ -11,13 +11,40 @@ public struct FixedWidthIDs: Sendable {
     public let prefix: [UInt8]
     /// The length of every value in bytes (prefix and digits).
     public let width: Int
-    /// The number of each row; `nil` marks a null.
-    public let numbers: [Int64]
+    /// The number of each row; ``null`` marks a null.
+    ///
+    /// - Complexity: O(rows): the numbers of a numbered column are written out; prefer ``number(at:)``.
+    public var numbers: [Int64] {
+        switch storage {
+        case .parsed(let numbers): numbers
+        case .numbered: (0..<count).map { number(at: $0) }
+        }
+    }
+    /// The number of rows.
+    public let count: Int
+    private let storage: Storage
+
+    /// Where the numbers live: parsed from text, or those of a numbered column.
+    private enum Storage: Sendable {
+        case parsed([Int64])
+        case numbered(Column, ContiguousArray<UInt32>)
+    }
     /// The smallest and largest number (`nil` when every value is null).
     public let range: ClosedRange<Int64>?
 
     /// The marker of a null in ``numbers``.
     public static let null = Int64.min
+
+    /// The number of row `row`, or ``null``.
+    ///
+    /// - Complexity: O(1).
+    @inline(__always)
+    public func number(at row: Int) -> Int64 {
+        switch storage {
+        case .parsed(let numbers): return numbers[row]
+        case .numbered(let column, let stored): return column.isNull(row) ? FixedWidthIDs.null : Int64(stored[column.offset &+ row])
+        }
+    }
 
     /// The numbers of a string column whose non-null values all share one prefix and one width with
     /// 1 to 18 digits after it; `nil` for any other column (another kind, a value of another shape).
@@ -74,26 +101,23 @@ public struct FixedWidthIDs: Sendable {
     private init(prefix: [UInt8], width: Int, numbers: [Int64], range: ClosedRange<Int64>?) {
         self.prefix = prefix
         self.width = width
-        self.numbers = numbers
+        self.count = numbers.count
+        self.storage = .parsed(numbers)
         self.range = range
     }
 
-    /// The IDs of a numbered column: its numbers, shared without a copy when the
-    /// column spans its whole storage and has no nulls.
-    private init(numbered column: Column, _ stored: ContiguousArray<Int64>, _ pattern: IDPattern) {
-        var numbers: [Int64]
-        if column.offset == 0 && column.count == stored.count && column.nullCount == 0 {
-            numbers = Array(stored)
-        } else {
-            numbers = Array(stored[column.offset..<(column.offset + column.count)])
-            for row in 0..<column.count where column.isNull(row) { numbers[row] = FixedWidthIDs.null }
-        }
-        var low = Int64.max, high = Int64.min
+    /// The IDs of a numbered column: its numbers, read in place.
+    private init(numbered column: Column, _ stored: ContiguousArray<UInt32>, _ pattern: IDPattern) {
+        var low = UInt32.max, high = UInt32.min
         for row in 0..<column.count where !column.isNull(row) {
-            low = min(low, numbers[row])
-            high = max(high, numbers[row])
+            low = min(low, stored[column.offset + row])
+            high = max(high, stored[column.offset + row])
         }
-        self.init(prefix: Array(pattern.prefix), width: pattern.length, numbers: numbers, range: low <= high ? low...high : nil)
+        prefix = Array(pattern.prefix)
+        width = pattern.length
+        count = column.count
+        storage = .numbered(column, stored)
+        range = low <= high ? Int64(low)...Int64(high) : nil
     }
 
     /// Whether a value of `other` can equal a value of this column only when their numbers are equal.
@@ -139,7 +163,7 @@ extension Column {
         switch storage {
         case .plainString(let buffer): return buffer.withUTF8(at: slot, body)
         case .dictionaryString(let codes, let dictionary): return dictionary.withUTF8(at: Int(codes[slot]), body)
-        case .numberedString(let numbers, let pattern): return pattern.withUTF8(of: numbers[slot], body)
+        case .numberedString(let numbers, let pattern): return pattern.withUTF8(of: Int64(numbers[slot]), body)
         default: preconditionFailure("withBytes(slot:) on a \(kind) column")
         }
     }

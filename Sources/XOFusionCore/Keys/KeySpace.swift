@@ -142,6 +142,8 @@ public struct KeySpace: Sendable {
     private var rawForms: [UInt32: Set<[UInt8]>] = [:]
     /// Whether each key was first added by a value that normalisation left alone.
     private var addedUnchanged: [Bool] = []
+    /// Codes by number for the patterns of the numbered columns looked up so far.
+    private var numberedIndexes: [NumberedKeyIndex] = []
 
     /// An empty key space.
     public init(normalization: KeyNormalization = .none) {
@@ -339,8 +341,11 @@ public struct KeySpace: Sendable {
     /// encoded like any plain column, so keys, normalisation and reports are
     /// exactly those of the same IDs stored as text.
     private mutating func encodeNumbered(
-        _ column: Column, _ numbers: ContiguousArray<Int64>, _ pattern: IDPattern, name: String, unknown: UnknownKeyPolicy, options: KernelOptions
+        _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String, unknown: UnknownKeyPolicy, options: KernelOptions
     ) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+        if unknown == .reportAsNull && normalization == .none && rawForms.isEmpty {
+            return lookUpNumbered(column, numbers, pattern, name: name, options: options)
+        }
         let blockRows = 1 << 18
         let keysBefore = count
         var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
@@ -358,7 +363,7 @@ public struct KeySpace: Sendable {
             bytes.withUnsafeMutableBufferPointer { out in
                 for row in start..<end {
                     if !column.isNull(row) {
-                        pattern.write(numbers[column.offset + row], to: out.baseAddress! + used)
+                        pattern.write(Int64(numbers[column.offset + row]), to: out.baseAddress! + used)
                         used += pattern.length
                     }
                     offsets.append(UInt32(truncatingIfNeeded: used))
@@ -386,6 +391,58 @@ public struct KeySpace: Sendable {
             KeyEncodingReport(
                 column: name, values: column.count, nulls: column.nullCount, changed: changed, newKeys: count - keysBefore,
                 unknown: unknownCount, unknownExamples: examples, collisions: Array(collisions.prefix(10)), collisionCount: collisions.count)
+        )
+    }
+
+    /// Looks up every ID of a numbered column by its number (the IDs as they
+    /// are: no normalisation), partitions on all threads.
+    private mutating func lookUpNumbered(
+        _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String, options: KernelOptions
+    ) -> (KeyCodes, KeyEncodingReport) {
+        let position = numberedIndexes.firstIndex { $0.pattern == pattern } ?? {
+            numberedIndexes.append(NumberedKeyIndex(pattern: pattern))
+            return numberedIndexes.count - 1
+        }()
+        numberedIndexes[position].catchUp(with: interner.values)
+        let index = numberedIndexes[position]
+        var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
+        let parts = codes.withUnsafeMutableBufferPointer { out in
+            let shared = Box(out)
+            return Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> (unknown: Int, examples: [String]) in
+                let out = shared.value
+                var unknown = 0
+                var examples: [String] = []
+                numbers.withUnsafeBufferPointer { numbers in
+                    for row in range where !column.isNull(row) {
+                        let number = numbers[column.offset &+ row]
+                        if let code = index.code(of: number) {
+                            out[row] = code
+                        } else {
+                            out[row] = .max
+                            unknown += 1
+                            if examples.count < 5 { examples.append(pattern.string(Int64(number))) }
+                        }
+                    }
+                }
+                return (unknown, examples)
+            }
+        }
+        let unknownCount = parts.reduce(0) { $0 + $1.unknown }
+        var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
+        if unknownCount > 0 {
+            if validity == nil { validity = ValidityBitmap(repeating: true, count: column.count) }
+            for row in 0..<codes.count where codes[row] == .max {
+                codes[row] = 0
+                validity![row] = false
+            }
+        }
+        let nullCount = column.nullCount + unknownCount
+        let collisions = self.collisions
+        return (
+            KeyCodes(codes: codes, validity: nullCount == 0 ? nil : validity, nullCount: nullCount, keyCount: count),
+            KeyEncodingReport(
+                column: name, values: column.count, nulls: column.nullCount, changed: 0, newKeys: 0, unknown: unknownCount,
+                unknownExamples: Array(parts.flatMap(\.examples).prefix(5)), collisions: Array(collisions.prefix(10)), collisionCount: collisions.count)
         )
     }
 

@@ -50,7 +50,7 @@ extension Column {
         case .date(let v): return .date(v[slot])
         case .plainString(let buffer): return .string(buffer[slot])
         case .dictionaryString(let codes, let dictionary): return .string(dictionary[Int(codes[slot])])
-        case .numberedString(let numbers, let pattern): return .string(pattern.string(numbers[slot]))
+        case .numberedString(let numbers, let pattern): return .string(pattern.string(Int64(numbers[slot])))
         }
     }
 }

@@ -16,7 +16,7 @@
 /// the column has nulls. A plain string column stores its UTF-8 bytes plus a
 /// 4-byte offset per row; a dictionary column a 4-byte code per row plus each
 /// distinct value once; a numbered column (IDs such as `C000000497`, see
-/// ``IDPattern``) an 8-byte number per row.
+/// ``IDPattern``) a 4-byte number per row.
 public struct Column: Sendable {
     /// The typed buffers behind a column (full length, before any slice).
     @usableFromInline
@@ -30,7 +30,7 @@ public struct Column: Sendable {
         case plainString(StringBuffer)
         case dictionaryString(codes: ContiguousArray<UInt32>, dictionary: StringBuffer)
         /// Each row's number; row `i` is `pattern` with `numbers[i]` written in its digits.
-        case numberedString(numbers: ContiguousArray<Int64>, pattern: IDPattern)
+        case numberedString(numbers: ContiguousArray<UInt32>, pattern: IDPattern)
     }
 
     @usableFromInline let storage: Storage
@@ -201,7 +201,8 @@ extension Column {
     /// A `string` column in the given layout; `nil` elements are nulls, `""` is an empty string.
     ///
     /// The ``StringLayout/numbered`` layout is used when every non-null value has the
-    /// ``IDPattern`` of the first; otherwise the column is plain.
+    /// ``IDPattern`` of the first and a number up to ``IDPattern/largestStoredNumber``;
+    /// otherwise the column is plain.
     ///
     /// - Throws: ``TableError/capacityExceeded(column:reason:)`` past 4 GiB of
     ///   text or, for a dictionary, 2³² distinct values.
@@ -239,15 +240,16 @@ extension Column {
         }
     }
 
-    /// The values as a numbered column, or `nil` when a non-null value lacks the first one's pattern.
+    /// The values as a numbered column, or `nil` when a non-null value lacks the first one's pattern
+    /// or its number is too large to store.
     private static func numbered(_ values: [String?], validity: ValidityBitmap?) -> Column? {
         guard let first = values.first(where: { $0 != nil }), let pattern = IDPattern(of: first!) else { return nil }
-        var numbers = ContiguousArray<Int64>()
+        var numbers = ContiguousArray<UInt32>()
         numbers.reserveCapacity(values.count)
         for value in values {
             guard let value else { numbers.append(0); continue }
-            guard let number = pattern.number(of: value) else { return nil }
-            numbers.append(number)
+            guard let number = pattern.number(of: value), number <= IDPattern.largestStoredNumber else { return nil }
+            numbers.append(UInt32(number))
         }
         return Column(storage: .numberedString(numbers: numbers, pattern: pattern), validity: validity, count: values.count)
     }

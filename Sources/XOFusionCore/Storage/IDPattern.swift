@@ -1,9 +1,10 @@
 /// The shape of text IDs such as `C000000497` or `O0000000001`: a fixed prefix
 /// that does not end in a digit, followed by exactly ``digits`` ASCII digits.
 ///
-/// A string column whose every value has one such shape can keep each value
-/// as its number: the ``StringLayout/numbered`` layout, 8 bytes per row
-/// instead of the text plus a 4-byte offset. Values of one pattern sort by
+/// A string column whose every value has one such shape, with a number up
+/// to ``largestStoredNumber``, can keep each value as its number: the
+/// ``StringLayout/numbered`` layout, 4 bytes per row instead of the text
+/// plus a 4-byte offset. Values of one pattern sort by
 /// their numbers exactly as they sort as text (one prefix, zero-padded
 /// digits of one width), and are equal exactly when their numbers are.
 public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
@@ -17,6 +18,9 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     public static let minimumDigits = 6
     /// The most digits: every number then fits an `Int64`.
     public static let maximumDigits = 18
+    /// The largest number a numbered column stores (`2³² − 2`): IDs numbered
+    /// beyond four billion make their column plain.
+    public static let largestStoredNumber = Int64(UInt32.max) - 1
     /// The longest prefix.
     public static let maximumPrefixLength = 24
 

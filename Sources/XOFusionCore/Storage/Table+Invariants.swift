@@ -17,7 +17,7 @@ extension Column {
         case .numberedString(let numbers, let pattern):
             storageCount = numbers.count
             let largest = pattern.largestNumber
-            for slot in max(0, offset)..<min(numbers.count, max(0, offset + count)) where numbers[slot] < 0 || numbers[slot] > largest {
+            for slot in max(0, offset)..<min(numbers.count, max(0, offset + count)) where Int64(numbers[slot]) > min(largest, IDPattern.largestStoredNumber) {
                 if validity?[slot] ?? true {
                     problems.append("number \(numbers[slot]) at slot \(slot) does not fit \(pattern.digits) digits")
                     break

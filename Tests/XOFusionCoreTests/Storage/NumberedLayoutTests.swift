@@ -49,6 +49,13 @@ import Testing
         #expect(fallback.stringLayout == .plain)
         #expect(Array(fallback.stringValues!) == mixed)
         #expect(try Column.string([nil, nil], layout: .numbered).stringLayout == .plain)
+        // Numbers are stored in 32 bits: an ID numbered past 2³² − 2 makes the column plain.
+        let large: [String?] = ["O0000000001", "O4294967294"]
+        #expect(try Column.string(large, layout: .numbered).stringLayout == .numbered)
+        let tooLarge: [String?] = ["O0000000001", "O4294967295"]
+        #expect(try Column.string(tooLarge, layout: .numbered).stringLayout == .plain)
+        #expect(Array(try readCSV(Self.csv(tooLarge)).table.string("id")) == tooLarge)
+        #expect(try readCSV(Self.csv(tooLarge)).table.column(at: 0).stringLayout != .numbered)
         // Different values, same layout: not equal.
         #expect(numbered != (try Column.string([nil, "C000123", "C999998", nil, "C000123"], layout: .numbered)))
         #expect(numbered != (try Column.string([nil, "D000123", "D999999", nil, "D000123"], layout: .numbered)))
@@ -82,6 +89,11 @@ import Testing
         let (looked, report) = try a.encode(try .string(["C000777", "C000003"], layout: .numbered), name: "other", unknown: .reportAsNull)
         #expect(looked[0] == 1 && looked[1] == nil)
         #expect(report.unknown == 1 && report.unknownExamples == ["C000003"])
+        // Keys added after a lookup (here from text) are found by the next one.
+        _ = try a.encode(try .string(["C000003", "D000001"]), name: "more")
+        let (again, againReport) = try a.encode(try .string(["C000003", "C000004", "C000001"], layout: .numbered), name: "again", unknown: .reportAsNull)
+        #expect(again[0] == 3 && again[1] == nil && again[2] == 0)
+        #expect(againReport.unknownExamples == ["C000004"] && againReport.nulls == 0 && again.nullCount == 1)
         let fixed = try #require(FixedWidthIDs.parse(try .string(ids, layout: .numbered)))
         #expect(fixed.numbers == [1, FixedWidthIDs.null, 777, 1, 2] && fixed.width == 7 && fixed.range == 1...777)
     }
