@@ -14,7 +14,9 @@ final class ChunkParser {
     let fieldCount: Int
     let builders: [ColumnBuilder]
     let stopAtFirstReject: Bool
-    let batchCapacity = 2048
+    /// Records per batch handed to the column builders.
+    static let batchCapacity = 2048
+    let batchCapacity = ChunkParser.batchCapacity
 
     var records = 0
     var blankLines = 0

@@ -281,6 +281,9 @@ final class FixedWidthBuilder<Parser: ValueParser> {
     let plan: ColumnPlan
     let nulls: NullTokens
     let keepTabs: Bool
+    /// A batch's values, written one by one and appended to ``values`` at once
+    /// (an append per value costs a uniqueness check each).
+    private let scratch = UnsafeMutablePointer<Parser.Value>.allocate(capacity: ChunkParser.batchCapacity)
 
     init(parser: Parser, plan: ColumnPlan, nulls: NullTokens, keepTabs: Bool, capacity: Int) {
         self.parser = parser
@@ -289,6 +292,8 @@ final class FixedWidthBuilder<Parser: ValueParser> {
         self.keepTabs = keepTabs
         values.reserveCapacity(capacity)
     }
+
+    deinit { scratch.deallocate() }
 
     var count: Int { values.count }
 
@@ -306,12 +311,13 @@ final class FixedWidthBuilder<Parser: ValueParser> {
             self.parser = parser
         }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
-        let required = plan.required, range = plan.allowedRange
+        let required = plan.required, range = plan.allowedRange, scratch = self.scratch
+        defer { values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count)) }
         for r in 0..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
-                if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count) }
-                values.append(Parser.placeholder)
+                if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count + r) }
+                scratch[r] = Parser.placeholder
                 validity!.append(false)
                 if required {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
@@ -320,13 +326,13 @@ final class FixedWidthBuilder<Parser: ValueParser> {
             }
             let (p, n) = FieldParsers.trimmed(base + span.start, span.count, keepTabs: keepTabs)
             if let value = parser.parse(p, n) {
-                values.append(value)
+                scratch[r] = value
                 if validity != nil { validity!.append(true) }
                 if let range, let number = parser.number(value), !range.contains(number) {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "\(fieldText(p, n)) is outside the allowed range \(range.lowerBound)...\(range.upperBound)")
                 }
             } else {
-                values.append(Parser.placeholder)
+                scratch[r] = Parser.placeholder
                 if validity != nil { validity!.append(true) }
                 recordFailure(span: span, base: base, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
             }

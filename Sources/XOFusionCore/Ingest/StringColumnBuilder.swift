@@ -23,6 +23,8 @@ final class StringColumnBuilder {
     /// A small staging area for plain values: many short copies into a buffer
     /// that stays in cache, then one append per batch into the column.
     private var stage = PlainStage()
+    /// A batch's numbers (numbered layout), appended to the column at once.
+    private let numberScratch = UnsafeMutablePointer<UInt32>.allocate(capacity: ChunkParser.batchCapacity)
 
     init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
         self.plan = plan
@@ -30,7 +32,10 @@ final class StringColumnBuilder {
         held = StringColumnState(layout: plan.layout, allowed: plan.allowedValues, capacity: capacity, byteCapacity: byteCapacity)
     }
 
-    deinit { stage.deallocate() }
+    deinit {
+        stage.deallocate()
+        numberScratch.deallocate()
+    }
 
     /// Whether the column outgrew the 4 GiB a string column can hold.
     var overflowed: Bool { state.overflowed }
@@ -51,19 +56,13 @@ final class StringColumnBuilder {
         var first = 0
         if s.mayBeNumbered {
             // IDs of one pattern: a number per row, until a value of another shape.
-            while first < batch.count {
-                let span = spans[first]
-                if nulls.isNull(span, base) {
-                    s.appendNull()
-                    if required {
-                        failures.fail(row: batch.firstRow + first, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
-                    }
-                } else if span.hasEscapes || !s.appendNumbered(base + span.start, span.count) {
-                    s.leaveNumbered()
-                    break
+            first = s.appendNumbered(batch, nulls: nulls, scratch: numberScratch)
+            if required {
+                for r in 0..<first where nulls.isNull(spans[r], base) {
+                    failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
                 }
-                first += 1
             }
+            if first < batch.count { s.leaveNumbered() }
         }
         if !s.isDictionary && s.allowed == nil {
             // The common plain case: stage the bytes, one append per batch.
@@ -255,19 +254,43 @@ struct StringColumnState {
         stage.rows = 0
     }
 
-    /// Appends a value to a numbered column (or to a candidate that has seen only nulls);
-    /// returns `false`, appending nothing, for a value without the column's pattern.
-    @inline(__always)
-    mutating func appendNumbered(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        if pattern == nil {
-            guard let found = IDPattern(of: UnsafeBufferPointer(start: p, count: n)) else { return false }
-            enterNumbered(found)
+    /// Appends the batch's rows, from its first, while they are nulls or values of
+    /// the column's pattern (the first value of a candidate sets it); returns how many
+    /// rows it took. The numbers go to `scratch` first and to the column at once.
+    mutating func appendNumbered(_ batch: BatchColumn, nulls: NullTokens, scratch: UnsafeMutablePointer<UInt32>) -> Int {
+        let base = batch.base, spans = batch.spans
+        var taken = 0, nullsTaken = 0
+        while taken < batch.count {
+            let span = spans[taken]
+            if nulls.isNull(span, base) {
+                scratch[taken] = 0
+                nullsTaken &+= 1
+                taken &+= 1
+                continue
+            }
+            guard !span.hasEscapes else { break }
+            if pattern == nil {
+                guard let found = IDPattern(of: UnsafeBufferPointer(start: base + span.start, count: span.count)) else { break }
+                enterNumbered(found)
+            }
+            guard let number = pattern.unsafelyUnwrapped.number(of: base + span.start, count: span.count),
+                number <= IDPattern.largestStoredNumber
+            else { break }
+            scratch[taken] = UInt32(truncatingIfNeeded: number)
+            taken &+= 1
         }
-        guard let number = pattern.unsafelyUnwrapped.number(of: p, count: n), number <= IDPattern.largestStoredNumber else { return false }
-        numbers.append(UInt32(truncatingIfNeeded: number))
-        if validity != nil { validity!.append(true) }
-        count &+= 1
-        return true
+        guard pattern != nil else {
+            // Nulls only, so far: they go to the fallback layout.
+            for _ in 0..<taken { appendNull() }
+            return taken
+        }
+        numbers.append(contentsOf: UnsafeBufferPointer(start: scratch, count: taken))
+        if nullsTaken > 0 || validity != nil {
+            if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
+            for r in 0..<taken { validity!.append(!nulls.isNull(spans[r], base)) }
+        }
+        count &+= taken
+        return taken
     }
 
     /// Turns a column of nulls only into a numbered one.

@@ -84,12 +84,36 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
         }
         guard samePrefix else { return nil }
         var value: Int64 = 0
-        for i in prefixLength..<n {
+        var i = prefixLength
+        // Eight digits at a time in one word, then the rest one by one.
+        while n &- i >= 8 {
+            guard let eight = IDPattern.eightDigits(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self).littleEndian) else { return nil }
+            value = value &* 100_000_000 &+ Int64(eight)
+            i &+= 8
+        }
+        while i < n {
             let digit = p[i] &- 0x30
             guard digit <= 9 else { return nil }
             value = value &* 10 &+ Int64(digit)
+            i &+= 1
         }
         return value
+    }
+
+    /// The value of eight ASCII digits loaded little-endian into a word (the first
+    /// digit in the lowest byte), or `nil` if a byte is not a digit. SWAR: every
+    /// byte's high nibble must be 3 and its low nibble at most 9, then pairs,
+    /// quadruples and halves are combined by multiplication.
+    @inline(__always)
+    static func eightDigits(_ word: UInt64) -> UInt32? {
+        let highNibbles = word & 0xF0F0_F0F0_F0F0_F0F0
+        let tooLarge = (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0
+        guard highNibbles == 0x3030_3030_3030_3030 && tooLarge == 0x3030_3030_3030_3030 else { return nil }
+        var v = word &- 0x3030_3030_3030_3030
+        v = v &* 10 &+ (v >> 8)  // each even byte: two digits
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        v = ((v & mask) &* (100 &+ (1_000_000 << 32)) &+ ((v >> 16) & mask) &* (1 &+ (10_000 << 32))) >> 32
+        return UInt32(truncatingIfNeeded: v)
     }
 
     /// The number of a string of this pattern; `nil` for another shape.

@@ -28,8 +28,29 @@ import Testing
         #expect(p.string(9_999_999_999) == "O9999999999")
         #expect(p.string(0) == "O0000000000")
         // Another width, another prefix, a letter among the digits, a sign: other shapes.
-        for other in ["O000000012", "P0000000012", "O00000000x2", "O-000000012", "o0000000012", ""] {
+        for other in ["O000000012", "P0000000012", "O00000000x2", "O0000x00012", "O000:000012", "O0000000/12", "O-000000012", "o0000000012", ""] {
             #expect(p.number(of: other) == nil, "\(other)")
+        }
+        #expect(IDPattern(prefix: "C", digits: 9).number(of: "C123456789") == 123_456_789)
+        #expect(IDPattern(prefix: "", digits: 18).number(of: "987654321012345678") == 987_654_321_012_345_678)
+    }
+
+    /// Differential: every width from 6 to 18 digits, random numbers, written and read back
+    /// (eight digits at a time and one by one) against Swift's own formatting.
+    @Test func numbersRoundTripAtEveryWidth() {
+        var g = SeededGenerator(seed: 7)
+        for digits in IDPattern.minimumDigits...IDPattern.maximumDigits {
+            let p = IDPattern(prefix: "K-", digits: digits)
+            for _ in 0..<300 {
+                let number = Int64.random(in: 0...p.largestNumber, using: &g)
+                let text = "K-" + String(repeating: "0", count: digits - String(number).count) + String(number)
+                #expect(p.string(number) == text)
+                #expect(p.number(of: text) == number, "\(text)")
+                // One byte changed to a non-digit anywhere among the digits: another shape.
+                var bytes = Array(text.utf8)
+                bytes[2 + Int.random(in: 0..<digits, using: &g)] = [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "a"), 0xB0].randomElement(using: &g)!
+                #expect(bytes.withUnsafeBufferPointer { p.number(of: $0.baseAddress!, count: $0.count) } == nil)
+            }
         }
     }
 
