@@ -114,6 +114,59 @@ struct CSVTokenizer {
         }
     }
 
+    /// Scans the record at `start` when it is plain: no quote anywhere in it,
+    /// exactly `fieldCount` fields, and a line break at its end. Field `k`'s
+    /// span goes to `spans[slots[k]]` when `slots[k] >= 0`. Returns where the
+    /// next record starts and where this one's content ends, or `nil` (with
+    /// nothing to undo) for any other record, which ``scanRecord(at:into:capacity:)``
+    /// then reads: the common case pays for no field array and no copy.
+    @inline(__always)
+    func scanPlainRecord(at start: Int, fieldCount: Int, slots: UnsafePointer<Int>, spans: UnsafeMutablePointer<FieldSpan>) -> (next: Int, contentEnd: Int)? {
+        let base = self.base, end = self.end, delimiter = self.delimiter
+        // The bytes are read a word at a time; `mask` flags the word's delimiters,
+        // line breaks and quotes not yet consumed, so each field costs one bit.
+        var word = start
+        guard word &+ 8 <= end else { return nil }
+        var mask = specialBytes(at: word)
+        var field = 0
+        var fieldStart = start
+        while true {
+            while mask == 0 {
+                word &+= 8
+                // The last bytes of the data: the general scan reads this record.
+                guard word &+ 8 <= end else { return nil }
+                mask = specialBytes(at: word)
+            }
+            let i = word &+ (mask.trailingZeroBitCount >> 3)
+            mask &= mask &- 1
+            let b = base[i]
+            if b == CSVTokenizer.quote || field == fieldCount { return nil }
+            let slot = slots[field]
+            if slot >= 0 { spans[slot] = FieldSpan(start: fieldStart, end: i, flags: 0) }
+            field &+= 1
+            if b == delimiter {
+                fieldStart = i &+ 1
+                continue
+            }
+            guard field == fieldCount else { return nil }
+            let next = b == CSVTokenizer.cr && i &+ 1 < end && base[i &+ 1] == CSVTokenizer.lf ? i &+ 2 : i &+ 1
+            return (next, i)
+        }
+    }
+
+    /// The high bit of each byte of the eight at `i` that is a delimiter, CR, LF or quote.
+    /// Exact for every byte (no borrow between bytes): a byte `t` of `w ^ c` is zero
+    /// exactly when `((t & 0x7F) + 0x7F) | t` has its high bit clear.
+    @inline(__always)
+    func specialBytes(at i: Int) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        @inline(__always) func nonZero(_ t: UInt64) -> UInt64 { ((t & lows) &+ lows) | t }
+        let all = nonZero(w ^ (ones &* UInt64(delimiter))) & nonZero(w ^ (ones &* 10)) & nonZero(w ^ (ones &* 13))
+            & nonZero(w ^ (ones &* UInt64(CSVTokenizer.quote)))
+        return ~all & ~lows
+    }
+
     /// Scans a record into an array (headers and other cold paths).
     func scanRecord(at start: Int, into fields: inout [FieldSpan]) -> Scan {
         var capacity = max(64, fields.count)

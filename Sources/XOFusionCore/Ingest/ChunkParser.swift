@@ -72,7 +72,27 @@ final class ChunkParser {
         var batchCount = 0
         var position = begin
         released = begin
+        // Where each source field goes in the batch (-1: not read), for plain records.
+        let slots = UnsafeMutablePointer<Int>.allocate(capacity: max(1, fieldCount))
+        defer { slots.deallocate() }
+        slots.initialize(repeating: -1, count: max(1, fieldCount))
+        for (p, source) in sources.enumerated() { slots[source] = p &* batchCapacity }
         while position < limit {
+            // Most records hold no quote: their spans go straight to the batch.
+            if let plain = tokenizer.scanPlainRecord(at: position, fieldCount: fieldCount, slots: slots, spans: spans + batchCount) {
+                records &+= 1
+                recordStarts[batchCount] = position
+                recordEnds[batchCount] = plain.contentEnd
+                recordLines[batchCount] = lineBreaks
+                lineBreaks &+= 1
+                batchCount &+= 1
+                if batchCount == batchCapacity {
+                    flush(batchCount)
+                    batchCount = 0
+                }
+                position = plain.next
+                continue
+            }
             let scan = tokenizer.scanRecord(at: position, into: fields, capacity: fieldCapacity)
             let line = lineBreaks
             lineBreaks &+= scan.lineBreaks

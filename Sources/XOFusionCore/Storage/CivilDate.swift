@@ -35,7 +35,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Whether `year` is a Gregorian leap year.
     public static func isLeapYear(_ year: Int) -> Bool {
-        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        // Divisible by 100 is divisible by 4 and 25; by 400, by 16 and 25 (no division for most years).
+        year & 3 == 0 && (year % 25 != 0 || year & 15 == 0)
     }
 
     /// The number of days in `month` (1–12) of `year`.

@@ -55,19 +55,40 @@ public enum TemporalParsing {
         return CivilDate(daysSinceEpoch: Int32(truncatingIfNeeded: CivilDate.days(year: year, month: month, day: day)))
     }
 
-    /// `YYYY-MM-DD[T ]HH:MM:SS` at `p` (19 bytes) as microseconds, or `nil`.
+    /// `YYYY-MM-DD[T ]HH:MM:SS` at `p` as microseconds, or `nil`; reads 20 bytes.
+    ///
+    /// Two words and a half-word: the separators are compared in place, the
+    /// other bytes are checked to be digits all at once (SWAR) and then read.
     @inline(__always)
     static func utcSeconds(_ p: UnsafePointer<UInt8>) -> Int64? {
-        guard p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"), p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
-            p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":")
+        let raw = UnsafeRawPointer(p)
+        let w0 = raw.loadUnaligned(as: UInt64.self).littleEndian  // YYYY-MM-
+        let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian  // DD?HH:MM
+        let w2 = UInt64(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian)  // :SS + one byte
+        @inline(__always) func byte(_ k: UInt64) -> UInt64 { 0xFF &<< (8 &* k) }
+        @inline(__always) func ascii(_ c: Unicode.Scalar, _ k: UInt64) -> UInt64 { UInt64(UInt8(ascii: c)) &<< (8 &* k) }
+        let separators0 = byte(4) | byte(7), separators1 = byte(2) | byte(5), separators2 = byte(0) | byte(3) | 0xFFFF_FFFF_0000_0000
+        let t = w1 & byte(2)
+        guard w0 & separators0 == ascii("-", 4) | ascii("-", 7), t == ascii("T", 2) || t == ascii(" ", 2),
+            w1 & byte(5) == ascii(":", 5), w2 & byte(0) == ascii(":", 0)
         else { return nil }
-        let century = two(p, 0), yy = two(p, 2), month = two(p, 5), day = two(p, 8)
-        let hour = two(p, 11), minute = two(p, 14), second = two(p, 17)
-        guard century >= 0, yy >= 0, month >= 1, month <= 12, day >= 1, hour >= 0, hour < 24, minute >= 0, minute < 60,
-            second >= 0, second < 60
+        // Separators read as '0', then every byte must be a digit.
+        let zeros: UInt64 = 0x3030_3030_3030_3030, highs: UInt64 = 0xF0F0_F0F0_F0F0_F0F0, sixes: UInt64 = 0x0606_0606_0606_0606
+        let d0 = (w0 & ~separators0) | (zeros & separators0)
+        let d1 = (w1 & ~separators1) | (zeros & separators1)
+        let d2 = (w2 & ~separators2) | (zeros & separators2)
+        guard d0 & highs == zeros, (d0 &+ sixes) & highs == zeros, d1 & highs == zeros, (d1 &+ sixes) & highs == zeros,
+            d2 & highs == zeros, (d2 &+ sixes) & highs == zeros
         else { return nil }
-        let year = century &* 100 &+ yy
-        guard year >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { return nil }
+        let v0 = d0 &- zeros, v1 = d1 &- zeros, v2 = d2 &- zeros
+        @inline(__always) func digit(_ v: UInt64, _ k: UInt64) -> Int { Int(truncatingIfNeeded: (v &>> (8 &* k)) & 0xFF) }
+        let year = digit(v0, 0) &* 1000 &+ digit(v0, 1) &* 100 &+ digit(v0, 2) &* 10 &+ digit(v0, 3)
+        let month = digit(v0, 5) &* 10 &+ digit(v0, 6), day = digit(v1, 0) &* 10 &+ digit(v1, 1)
+        let hour = digit(v1, 3) &* 10 &+ digit(v1, 4), minute = digit(v1, 6) &* 10 &+ digit(v1, 7)
+        let second = digit(v2, 1) &* 10 &+ digit(v2, 2)
+        guard month >= 1, month <= 12, day >= 1, hour < 24, minute < 60, second < 60, year >= 1,
+            day <= CivilDate.daysInMonth(year: year, month: month)
+        else { return nil }
         let days = Int64(CivilDate.days(year: year, month: month, day: day))
         return (days &* 86_400 &+ Int64(hour &* 3600 &+ minute &* 60 &+ second)) &* 1_000_000
     }

@@ -103,3 +103,42 @@ extension FuzzFindingTests {
         #expect(strict.table == one.table)
     }
 }
+
+/// The reader's fast path for records without quotes against its general path.
+@Suite struct PlainRecordPathTests {
+    /// Differential over seeds: a file of unquoted records (random line ends,
+    /// blank lines, records with a field too many or too few) reads exactly as
+    /// the same file with every non-empty field quoted, which only the general
+    /// path reads.
+    @Test func unquotedRecordsReadAsTheirQuotedTwins() throws {
+        for seed in 0..<100 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            let columns = Int.random(in: 1...5, using: &g)
+            var plain = "", quoted = ""
+            func add(_ fields: [String], _ end: String) {
+                plain += fields.joined(separator: ",") + end
+                quoted += fields.map { $0.isEmpty ? "" : "\"\($0)\"" }.joined(separator: ",") + end
+            }
+            add((0..<columns).map { "c\($0)" }, "\n")
+            for _ in 0..<Int.random(in: 0...60, using: &g) {
+                let roll = Int.random(in: 0..<20, using: &g)
+                let count = roll == 0 ? columns + 1 : (roll == 1 ? max(0, columns - 1) : columns)
+                let fields = (0..<count).map { _ in
+                    String((0..<Int.random(in: 0...12, using: &g)).map { _ in "ab9 xé-.:".randomElement(using: &g)! })
+                }
+                add(fields, ["\n", "\r\n", "\r"].randomElement(using: &g)!)
+                if Int.random(in: 0..<15, using: &g) == 0 { add([], "\n") }
+            }
+            // Sometimes the last record has no line break.
+            if Bool.random(using: &g) {
+                add((0..<columns).map { _ in "z" }, "")
+            }
+            let options = CSVReadOptions(policy: .collect(), schema: CSVSchema((0..<columns).map { ColumnSpec("c\($0)", .string) }), threads: 1)
+            let a = try readCSV(plain, options), b = try readCSV(quoted, options)
+            #expect(a.table == b.table, "seed \(seed)")
+            #expect(a.rejects.map(\.line) == b.rejects.map(\.line), "seed \(seed)")
+            #expect(a.rejects.map(\.kind) == b.rejects.map(\.kind), "seed \(seed)")
+            #expect(a.report.records == b.report.records && a.report.blankLines == b.report.blankLines, "seed \(seed)")
+        }
+    }
+}

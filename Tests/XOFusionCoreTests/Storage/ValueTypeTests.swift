@@ -183,3 +183,33 @@ import Testing
         }
     }
 }
+
+/// The `YYYY-MM-DDTHH:MM:SSZ` fast path against the general ISO 8601 parser.
+@Suite struct TimestampFastPathTests {
+    static func parse(_ text: String) -> TemporalParsing.DateTime? {
+        var text = text
+        return text.withUTF8 { TemporalParsing.parseDateTime($0) }
+    }
+
+    /// Differential over random texts, valid and not (month 13, 31 April, 29 February of a
+    /// common year, hour 24, a wrong separator, a non-digit): the `Z` form (fast path) and
+    /// the `+00:00` form (general path) agree on every one.
+    @Test func agreesWithTheGeneralParser() {
+        var g = SeededGenerator(seed: 11)
+        for _ in 0..<20_000 {
+            func two(_ range: ClosedRange<Int>) -> String { String(format: "%02d", Int.random(in: range, using: &g)) }
+            var chars = Array(String(format: "%04d", Int.random(in: 0...9999, using: &g)) + "-" + two(0...13) + "-" + two(0...32)
+                + (Bool.random(using: &g) ? "T" : " ") + two(0...24) + ":" + two(0...60) + ":" + two(0...60))
+            if Int.random(in: 0..<10, using: &g) == 0 {
+                chars[Int.random(in: 0..<chars.count, using: &g)] = ["x", "/", ":", "-", " ", "T", "9"].randomElement(using: &g)!
+            }
+            let text = String(chars)
+            let fast = Self.parse(text + "Z"), general = Self.parse(text + "+00:00")
+            #expect(fast?.instant() == general?.instant(), "\(text)")
+            #expect((fast == nil) == (general == nil), "\(text)")
+        }
+        #expect(Self.parse("2024-02-29T23:59:59Z")?.instant() == Timestamp(microsecondsSinceEpoch: 1_709_251_199_000_000))
+        #expect(Self.parse("2023-02-29T00:00:00Z") == nil)
+        #expect(Self.parse("1970-01-01 00:00:00Z")?.instant() == Timestamp(microsecondsSinceEpoch: 0))
+    }
+}
