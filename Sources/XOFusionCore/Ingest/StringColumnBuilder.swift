@@ -428,7 +428,9 @@ struct StringColumnState {
                 return
             }
         }
-        if mayBeNumbered || other.mayBeNumbered {
+        // Two candidates that saw only nulls stay candidates: a later range may still bring IDs.
+        let onlyNulls = mayBeNumbered && other.mayBeNumbered && pattern == nil && other.pattern == nil
+        if !onlyNulls && (mayBeNumbered || other.mayBeNumbered) {
             // The validity is merged already: leave the numbered layout with this range's part only.
             let merged = validity
             if let merged { validity = merged.extracting(0..<count) }

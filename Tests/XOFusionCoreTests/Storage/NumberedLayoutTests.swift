@@ -194,6 +194,10 @@ import Testing
             case 2: ids[n - 1] = "S01"
             default: for i in 0..<(n / 2) { ids[i] = nil }
             }
+            if seed == 0 {
+                // Ranges of nulls only, merged before the range with the first ID.
+                ids = (0..<n).map { $0 < n * 3 / 4 ? nil : "S" + String(1_000_000 + $0) }
+            }
             let text = Self.csv(ids)
             var one = CSVReadOptions(threads: 1)
             one.minimumBytesPerThread = 1
@@ -205,6 +209,7 @@ import Testing
                 let parallel = try readCSV(text, many)
                 #expect(parallel.table == single.table, "seed \(seed), \(threads) threads")
                 #expect(parallel.table.column(at: 0).stringLayout == single.table.column(at: 0).stringLayout, "seed \(seed), \(threads) threads")
+                if seed == 0 { #expect(parallel.table.column(at: 0).stringLayout == .numbered) }
             }
         }
     }
