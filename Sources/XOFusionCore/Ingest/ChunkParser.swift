@@ -91,6 +91,7 @@ final class ChunkParser {
                     batchCount = 0
                 }
                 position = plain.next
+                if stopAtFirstReject && !rejects.isEmpty { break }
                 continue
             }
             let scan = tokenizer.scanRecord(at: position, into: fields, capacity: fieldCapacity)

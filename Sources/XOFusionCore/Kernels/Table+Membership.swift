@@ -43,7 +43,16 @@ extension Table {
         let span = range.upperBound - range.lowerBound
         guard span < 64 * Int64(values.count + others.count + 64) else { return nil }
         var present = ValidityBitmap(repeating: false, count: Int(span) + 1)
-        for number in ids.numbers where number != FixedWidthIDs.null { present[Int(number - range.lowerBound)] = true }
+        for row in 0..<ids.count {
+            let number = ids.number(at: row)
+            if number != FixedWidthIDs.null { present[Int(number - range.lowerBound)] = true }
+        }
+        // A numbered column of the same shape is read by number; of another shape, it matches nothing.
+        var stored: ContiguousArray<UInt32>?
+        if case .numberedString(let numbers, let pattern) = values.storage {
+            guard pattern.length == ids.width && pattern.prefix.elementsEqual(ids.prefix) else { return mask }
+            stored = numbers
+        }
         // Word-aligned partitions: each writes its own words of the mask.
         let words = mask.words.count
         let parts = Partitions.ranges(words)
@@ -59,8 +68,9 @@ extension Table {
                         let row = w << 6 | rows.trailingZeroBitCount
                         rows &= rows &- 1
                         guard row < values.count, !values.isNull(row) else { continue }
-                        guard let number = values.withBytes(at: row, { ids.number(of: $0) }), range.contains(number),
-                              present[Int(number - range.lowerBound)] else { continue }
+                        let number: Int64?
+                        if let stored { number = Int64(stored[values.offset &+ row]) } else { number = values.withBytes(at: row, { ids.number(of: $0) }) }
+                        guard let number, range.contains(number), present[Int(number - range.lowerBound)] else { continue }
                         bits |= 1 << UInt64(row & 63)
                     }
                     out[w] = bits

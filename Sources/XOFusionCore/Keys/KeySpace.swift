@@ -412,18 +412,31 @@ public struct KeySpace: Sendable {
                 let out = shared.value
                 var unknown = 0
                 var examples: [String] = []
-                numbers.withUnsafeBufferPointer { numbers in
-                    for row in range where !column.isNull(row) {
-                        let number = numbers[column.offset &+ row]
-                        if let code = index.code(of: number) {
-                            out[row] = code
-                        } else {
-                            out[row] = .max
+                // Groups of 16 rows, so that their probes' cache misses overlap.
+                let pending = UnsafeMutablePointer<UInt32>.allocate(capacity: 16), rows = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+                let found = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
+                defer { pending.deallocate(); rows.deallocate(); found.deallocate() }
+                var count = 0
+                func resolve() {
+                    index.codes(of: pending, count: count, into: found)
+                    for k in 0..<count {
+                        out[rows[k]] = found[k]
+                        if found[k] == .max {
                             unknown += 1
-                            if examples.count < 5 { examples.append(pattern.string(Int64(number))) }
+                            if examples.count < 5 { examples.append(pattern.string(Int64(pending[k]))) }
                         }
                     }
+                    count = 0
                 }
+                numbers.withUnsafeBufferPointer { numbers in
+                    for row in range where !column.isNull(row) {
+                        pending[count] = numbers[column.offset &+ row]
+                        rows[count] = row
+                        count &+= 1
+                        if count == 16 { resolve() }
+                    }
+                }
+                if count > 0 { resolve() }
                 return (unknown, examples)
             }
         }

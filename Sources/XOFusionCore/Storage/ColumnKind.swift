@@ -69,8 +69,8 @@ public enum StringLayout: String, Hashable, Sendable {
     /// `UInt32` codes into a table of unique values: for low-cardinality text
     /// (region, channel, status).
     case dictionary
-    /// One `Int64` per row for IDs of one ``IDPattern`` (`C000000497`: a prefix and
-    /// a zero-padded number of 6 to 18 digits): for order, customer and response IDs.
-    /// A column that asks for it but holds a value of another shape is plain.
+    /// One 4-byte number per row for IDs of one ``IDPattern`` (`C000000497`: a prefix and
+    /// a zero-padded number of 6 to 18 digits, below 2³² − 1): for order, customer and
+    /// response IDs. A column that asks for it but holds a value of another shape is plain.
     case numbered
 }

@@ -361,14 +361,18 @@ extension AsOfJoinTests {
         for seed in 0..<200 {
             var g = SeededGenerator(seed: UInt64(seed) &+ 77)
             let mixed = seed % 3 == 0
-            func id() -> String {
+            // Some seeds give the other side another prefix: a numbered column of another shape.
+            let otherPrefix = seed % 7 == 0 ? "P" : "O"
+            func id(_ prefix: String = "O") -> String {
                 let n = Int.random(in: 0..<40, using: &g)
-                return mixed && Bool.random(using: &g) ? "X\(n)" : "O" + String(repeating: "0", count: 5 - String(n).count) + String(n)
+                return mixed && Bool.random(using: &g) ? "X\(n)" : prefix + String(repeating: "0", count: 6 - String(n).count) + String(n)
             }
             let rows = seed % 10 == 0 ? 70_000 : Int.random(in: 0...30, using: &g)
             let values = (0..<rows).map { _ in RandomValues.optional(id(), nullRate: 0.1, &g) }
-            let others = (0..<Int.random(in: 0...20, using: &g)).map { _ in RandomValues.optional(id(), nullRate: 0.1, &g) }
-            let left = try Table(["id": try .string(values)]), right = try Table(["id": try .string(others)])
+            let others = (0..<Int.random(in: 0...20, using: &g)).map { _ in RandomValues.optional(id(otherPrefix), nullRate: 0.1, &g) }
+            let layouts = [StringLayout.plain, .dictionary, .numbered]
+            let left = try Table(["id": try .string(values, layout: layouts.randomElement(using: &g)!)])
+            let right = try Table(["id": try .string(others, layout: layouts.randomElement(using: &g)!)])
             let among = ValidityBitmap((0..<rows).map { _ in Int.random(in: 0..<4, using: &g) > 0 })
             let set = Set(others.compactMap { $0 })
             let useAmong = Bool.random(using: &g)
