@@ -204,27 +204,28 @@ private struct Builders {
     func dataset() -> SampleDataset {
         // Every column is built from values of the right kind and equal lengths: these cannot fail.
         func table(_ columns: [(String, Column)]) -> Table { try! Table(columns: columns) }
+        // IDs (C0000001, O000000001, …) are numbered: 4 bytes each, looked up by number.
         func text(_ values: [String?], _ layout: StringLayout = .plain) -> Column { try! .string(values, layout: layout) }
         return SampleDataset(
             customers: table([
-                ("customer_id", text(customerID)), ("signup_date", .date(signup)),
+                ("customer_id", text(customerID, .numbered)), ("signup_date", .date(signup)),
                 ("region", text(region, .dictionary)), ("segment_tier", text(tier, .dictionary)),
             ]),
             answers: table([
-                ("response_id", text(responseID)), ("customer_id", text(answerCustomer)), ("responded_at", .timestamp(answerTime)),
+                ("response_id", text(responseID, .numbered)), ("customer_id", text(answerCustomer, .numbered)), ("responded_at", .timestamp(answerTime)),
                 ("nps", .int64(nps)), ("csat", .int64(csat)), ("ces", .int64(ces)), ("sentiment", .double(sentiment)),
                 ("channel", text(channel, .dictionary)), ("comment", text(comment)),
             ]),
             orders: table([
-                ("order_id", text(orderID)), ("customer_id", text(orderCustomer)), ("ordered_at", .timestamp(orderTime)),
+                ("order_id", text(orderID, .numbered)), ("customer_id", text(orderCustomer, .numbered)), ("ordered_at", .timestamp(orderTime)),
                 ("amount", .decimal(units: orderAmount, scale: 2)), ("items", .int64(orderItems)), ("status", text(orderStatus, .dictionary)),
             ]),
             returns: table([
-                ("return_id", text(returnID)), ("order_id", text(returnOrder)), ("customer_id", text(returnCustomer)),
+                ("return_id", text(returnID, .numbered)), ("order_id", text(returnOrder, .numbered)), ("customer_id", text(returnCustomer, .numbered)),
                 ("returned_at", .timestamp(returnTime)), ("amount", .decimal(units: returnAmount, scale: 2)), ("reason", text(returnReason, .dictionary)),
             ]),
             carts: table([
-                ("cart_id", text(cartID)), ("customer_id", text(cartCustomer)), ("abandoned_at", .timestamp(cartTime)),
+                ("cart_id", text(cartID, .numbered)), ("customer_id", text(cartCustomer, .numbered)), ("abandoned_at", .timestamp(cartTime)),
                 ("value", .decimal(units: cartValue, scale: 2)), ("items", .int64(cartItems)),
             ]))
     }

@@ -42,6 +42,12 @@ import XOFusionSampleData
             #expect(returnAmount.units[row]! > 0 && returnAmount.units[row]! <= orderAmount.units[order]!)
         }
         #expect(Set(returnOrder.map { $0! }).count == d.returns.rowCount)  // at most one return per order
+        // Every ID column is numbered (4 bytes a value), and reads back as its text.
+        for (table, column) in [(d.customers, "customer_id"), (d.answers, "response_id"), (d.orders, "order_id"), (d.returns, "return_id"), (d.carts, "customer_id")] {
+            #expect(table[column]?.stringLayout == .numbered, "\(column)")
+        }
+        let firstCustomer = try d.customers.string("customer_id")[0]
+        #expect(ids[0] == "O000000001" && firstCustomer == "C0000001")
     }
 
     @Test func theFusionFindsThePlantedEffects() throws {
