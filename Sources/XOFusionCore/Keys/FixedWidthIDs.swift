@@ -20,7 +20,7 @@ public struct FixedWidthIDs: Sendable {
         case .numbered: (0..<count).map { number(at: $0) }
         }
     }
-    /// The number of rows.
+    /// The number of rows (O(1)).
     public let count: Int
     private let storage: Storage
 

@@ -4,7 +4,7 @@
 ///
 /// Looking up a numbered column's IDs here is one multiply and one probe per
 /// row, with no text written or hashed; ``codes(of:count:into:)`` issues the
-/// probes of a group of rows together so that their cache misses overlap. The
+/// first probes of a group of rows together so that their cache misses overlap. The
 /// index follows the key space: keys added since it was last brought up to
 /// date are indexed before each use.
 struct NumberedKeyIndex: Sendable {
@@ -27,16 +27,6 @@ struct NumberedKeyIndex: Sendable {
     @inline(__always)
     private static func slot(of number: UInt32, shift: Int) -> Int {
         Int(truncatingIfNeeded: (UInt64(number) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
-    }
-
-    /// The code of `number`, or `nil` when no key of the space has it.
-    ///
-    /// - Complexity: O(1) expected.
-    @inline(__always)
-    func code(of number: UInt32) -> UInt32? {
-        slots.withUnsafeBufferPointer { slots in
-            NumberedKeyIndex.probe(slots, from: NumberedKeyIndex.slot(of: number, shift: shift), number)
-        }
     }
 
     /// The codes of `count` (at most 16) numbers: `UInt32.max` for a number no key has.

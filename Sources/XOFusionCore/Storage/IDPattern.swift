@@ -31,6 +31,7 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Precondition: `digits` in ``minimumDigits``...``maximumDigits``, a prefix of at most
     ///   ``maximumPrefixLength`` bytes of valid UTF-8 that does not end in an ASCII digit.
+    /// - Complexity: O(prefix length).
     public init(prefix: String, digits: Int) {
         let bytes = ContiguousArray(prefix.utf8)
         precondition((IDPattern.minimumDigits...IDPattern.maximumDigits).contains(digits), "an ID pattern has 6 to 18 digits")
@@ -62,6 +63,8 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The pattern of a string (see ``init(of:)``).
+    ///
+    /// - Complexity: O(length of the string).
     public init?(of string: String) {
         var string = string
         guard let pattern = string.withUTF8({ IDPattern(of: $0) }) else { return nil }
@@ -117,6 +120,8 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The number of a string of this pattern; `nil` for another shape.
+    ///
+    /// - Complexity: O(``length``).
     public func number(of string: String) -> Int64? {
         var string = string
         return string.withUTF8 { b in b.baseAddress.flatMap { number(of: $0, count: b.count) } ?? nil }
@@ -149,11 +154,16 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The value whose number is `number`.
+    ///
+    /// - Precondition: `0 <= number < 10^digits`.
+    /// - Complexity: O(``length``).
     public func string(_ number: Int64) -> String {
         withUTF8(of: number) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The largest number a value of this pattern can hold: `10^digits − 1`.
+    ///
+    /// - Complexity: O(``digits``).
     public var largestNumber: Int64 { ScaledDecimal.powerOf10(digits) - 1 }
 
     /// The prefix and the digit count, as in `C` + 9 digits.
