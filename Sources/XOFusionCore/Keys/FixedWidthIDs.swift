@@ -58,8 +58,7 @@ public struct FixedWidthIDs: Sendable {
         // The shape from the first non-null value.
         let first = (0..<column.count).first { !column.isNull($0) }!
         let (prefix, width): ([UInt8], Int) = column.withBytes(at: first) { bytes in
-            let digits = bytes.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }.count
-            return (Array(bytes.prefix(bytes.count - digits)), bytes.count)
+            (Array(bytes.prefix(bytes.count - IDPattern.trailingDigitCount(bytes))), bytes.count)
         }
         let digits = width - prefix.count
         guard digits >= 1, digits <= 18 else { return nil }
@@ -134,15 +133,9 @@ public struct FixedWidthIDs: Sendable {
 
     @inline(__always)
     static func number(of bytes: UnsafeBufferPointer<UInt8>, prefix: [UInt8], width: Int) -> Int64? {
-        guard bytes.count == width else { return nil }
+        guard bytes.count == width, let base = bytes.baseAddress else { return nil }
         for i in 0..<prefix.count where bytes[i] != prefix[i] { return nil }
-        var value: Int64 = 0
-        for i in prefix.count..<width {
-            let digit = bytes[i] &- 0x30
-            guard digit <= 9 else { return nil }
-            value = value &* 10 &+ Int64(digit)
-        }
-        return value
+        return IDPattern.decimalValue(base, from: prefix.count, to: width)
     }
 }
 

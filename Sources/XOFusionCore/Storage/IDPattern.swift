@@ -53,8 +53,7 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Complexity: O(`bytes.count`).
     public init?(of bytes: UnsafeBufferPointer<UInt8>) {
-        var run = 0
-        while run < bytes.count && IDPattern.isDigit(bytes[bytes.count - 1 - run]) { run += 1 }
+        let run = IDPattern.trailingDigitCount(bytes)
         let prefixLength = bytes.count - run
         guard (IDPattern.minimumDigits...IDPattern.maximumDigits).contains(run), prefixLength <= IDPattern.maximumPrefixLength,
             String(validating: bytes[..<prefixLength], as: UTF8.self) != nil
@@ -86,21 +85,34 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
             return true
         }
         guard samePrefix else { return nil }
+        return IDPattern.decimalValue(p, from: prefixLength, to: n)
+    }
+
+    /// The value of the ASCII digits `p[start ..< end]` (at most 18), or `nil` if a
+    /// byte is not a digit: eight digits at a time in one word, then one by one.
+    @inline(__always)
+    static func decimalValue(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int64? {
         var value: Int64 = 0
-        var i = prefixLength
-        // Eight digits at a time in one word, then the rest one by one.
-        while n &- i >= 8 {
+        var i = start
+        while end &- i >= 8 {
             guard let eight = IDPattern.eightDigits(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self).littleEndian) else { return nil }
             value = value &* 100_000_000 &+ Int64(eight)
             i &+= 8
         }
-        while i < n {
+        while i < end {
             let digit = p[i] &- 0x30
             guard digit <= 9 else { return nil }
             value = value &* 10 &+ Int64(digit)
             i &+= 1
         }
         return value
+    }
+
+    /// How many ASCII digits end `bytes`.
+    static func trailingDigitCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var run = 0
+        while run < bytes.count && isDigit(bytes[bytes.count - 1 - run]) { run += 1 }
+        return run
     }
 
     /// The value of eight ASCII digits loaded little-endian into a word (the first
