@@ -51,10 +51,22 @@ public struct Fusion: Sendable {
     ) throws(FusionError) {
         let columns = try Fusion.resolve(customers: customers, answers: answers, orders: orders, returns: returns, carts: carts, tickets: tickets, mapping: mapping)
         var report = FusionReport(customers: customers.rowCount)
-        var keys = KeySpace(normalization: mapping.normalization)
+        let threads = options.threadCount
+        // Independent steps run two at a time (see ``Concurrently``); a failure of the
+        // first is reported before one of the second, as if they ran in order.
 
-        // Customers: every row a distinct, non-null key, so that code i is row i.
-        let (customerCodes, customerReport) = try FusionError.wrap { try keys.encode(customers, column: columns.customerID, options: options) }
+        // Customers: every row a distinct, non-null key, so that code i is row i;
+        // meanwhile, which orders are completed and which order each return names.
+        let (encoded, orderSide) = Concurrently.run(threads: threads) { () throws(FusionError) in
+            var keys = KeySpace(normalization: mapping.normalization)
+            let (codes, keyReport) = try FusionError.wrap { try keys.encode(customers, column: columns.customerID, options: options) }
+            return (keys, codes, keyReport)
+        } _: { () throws(FusionError) in
+            (try Fusion.completedOrders(orders, columns: columns, mapping: mapping, options: options),
+             try Fusion.returnedOrderLinks(returns, orders, columns: columns, options: options))
+        }
+        let (encodedKeys, customerCodes, customerReport) = try encoded.get()
+        var keys = encodedKeys
         report.keyReports[.customers] = customerReport
         if customerCodes.nullCount > 0 {
             let row = (0..<customers.rowCount).first { customerCodes[$0] == nil }!
@@ -70,6 +82,7 @@ public struct Fusion: Sendable {
             }
             throw .duplicateCustomers(column: columns.customerID, examples: examples, count: customers.rowCount - keys.count)
         }
+        let (orderCompleted, returnLink) = try orderSide.get()
 
         func encode(_ table: Table?, _ column: String?, _ role: FusionRole) throws(FusionError) -> [Int32] {
             guard let table else { return [] }
@@ -85,22 +98,6 @@ public struct Fusion: Sendable {
         let returnCustomer = try encode(returns, columns.returnCustomer, .returns)
         let cartCustomer = try encode(carts, columns.cartCustomer, .carts)
         let ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
-
-        // Order facts, in row order until they are grouped at the end.
-        // (Times and amounts are gathered straight from their columns when the orders are grouped.)
-        var orderCompleted: [Bool] = []
-        if let orders {
-            if let status = columns.orderStatus {
-                var completed = [Bool](repeating: false, count: orders.rowCount)
-                let mask = try FusionError.wrap {
-                    try orders.rowMask(where: .isIn(status, mapping.orders.completedStatuses.sorted().map { .string($0) }), options: options)
-                }
-                completed.withUnsafeMutableBufferPointer { c in mask.forEachSetBit { c[$0] = true } }
-                orderCompleted = completed
-            } else {
-                orderCompleted = [Bool](repeating: true, count: orders.rowCount)
-            }
-        }
 
         // Answers: directly by customer, or through the order they name.
         let answerCustomer: [Int32]
@@ -131,10 +128,9 @@ public struct Fusion: Sendable {
         // Returns: each to its order, so that an order returned twice counts once.
         var orderReturned = [Bool](repeating: false, count: orders?.rowCount ?? 0)
         if let returns {
-            if let orders, let returnOrder = columns.returnOrderID, let orderID = columns.orderID {
-                let link = try Fusion.link(returns, returnOrder, to: orders, orderID, options: options)
+            if let link = returnLink {
                 report.duplicateOrderIDs = max(report.duplicateOrderIDs, link.duplicates)
-                var returnRows = [UInt8](repeating: 0, count: orders.rowCount)
+                var returnRows = [UInt8](repeating: 0, count: orderCompleted.count)
                 for row in 0..<returns.rowCount {
                     let order = Int(link.rows[row])
                     guard order >= 0 else { report.returnsWithoutOrder += 1; continue }
@@ -150,33 +146,27 @@ public struct Fusion: Sendable {
         }
 
         // Group every role by customer: orders and answers in time order within a customer.
-        let threads = options.threadCount
-        if let orders {
-            var (runs, positions) = CustomerRuns.grouping(customer: orderCustomer, customers: n)
-            let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
-            var time = Fusion.gather(times, runs, positions: positions, threads: threads)
-            if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
-                (runs, positions) = (sorted, sorted.positions())
-                time = Fusion.gather(times, runs, positions: positions, threads: threads)
+        // The orders on one side; the answers, returns, carts and tickets on the other.
+        let (ordersGrouped, othersGrouped) = Concurrently.run(threads: threads) { () throws(FusionError) in
+            guard let orders else { return OrderFacts.empty(customers: n) }
+            return try Fusion.orderFacts(
+                orders, customer: orderCustomer, customers: n, completed: orderCompleted, returned: orderReturned,
+                columns: columns, threads: threads)
+        } _: { () throws(FusionError) in
+            func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
+                guard let table else { return .empty(customers: n) }
+                let (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
+                guard let amount else { return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount)) }
+                return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, positions: positions, threads: threads))
             }
-            let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
-            orderFacts = OrderFacts(
-                runs: runs, time: time, amount: Fusion.gather(amounts, runs, positions: positions, threads: threads),
-                completed: runs.gather(orderCompleted, threads: threads, positions: positions),
-                returned: runs.gather(orderReturned, threads: threads, positions: positions))
-        } else {
-            orderFacts = .empty(customers: n)
+            return (
+                try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads),
+                try amountFacts(returns, returnCustomer, .returns, amount: columns.returnAmount),
+                try amountFacts(carts, cartCustomer, .carts, amount: columns.cartValue),
+                try amountFacts(tickets, ticketCustomer, .tickets, amount: nil))
         }
-        answerFacts = try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads)
-        func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
-            guard let table else { return .empty(customers: n) }
-            let (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
-            guard let amount else { return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount)) }
-            return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, positions: positions, threads: threads))
-        }
-        returnFacts = try amountFacts(returns, returnCustomer, .returns, amount: columns.returnAmount)
-        cartFacts = try amountFacts(carts, cartCustomer, .carts, amount: columns.cartValue)
-        ticketFacts = try amountFacts(tickets, ticketCustomer, .tickets, amount: nil)
+        orderFacts = try ordersGrouped.get()
+        (answerFacts, returnFacts, cartFacts, ticketFacts) = try othersGrouped.get()
 
         self.customers = customers
         self.answers = answers
@@ -195,6 +185,46 @@ public struct Fusion: Sendable {
 // MARK: - Building blocks
 
 extension Fusion {
+    /// Whether each order is completed (every order when the mapping names no status column).
+    static func completedOrders(_ orders: Table?, columns: FusionColumns, mapping: FusionMapping, options: KernelOptions) throws(FusionError) -> [Bool] {
+        guard let orders else { return [] }
+        guard let status = columns.orderStatus else { return [Bool](repeating: true, count: orders.rowCount) }
+        var completed = [Bool](repeating: false, count: orders.rowCount)
+        let mask = try FusionError.wrap {
+            try orders.rowMask(where: .isIn(status, mapping.orders.completedStatuses.sorted().map { .string($0) }), options: options)
+        }
+        completed.withUnsafeMutableBufferPointer { c in mask.forEachSetBit { c[$0] = true } }
+        return completed
+    }
+
+    /// The order row each return names (see ``link(_:_:to:_:options:)``); `nil` when the returns
+    /// or the orders have no order id column.
+    static func returnedOrderLinks(_ returns: Table?, _ orders: Table?, columns: FusionColumns, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int)? {
+        guard let returns, let orders, let returnOrder = columns.returnOrderID, let orderID = columns.orderID else { return nil }
+        return try Fusion.link(returns, returnOrder, to: orders, orderID, options: options)
+    }
+
+    /// The orders grouped by customer, each run oldest first (equal times in row order), with their
+    /// times, amounts and flags in run order.
+    ///
+    /// - Complexity: O(orders + customers), plus a sort of any customer's run that is not in time order.
+    static func orderFacts(
+        _ orders: Table, customer: [Int32], customers n: Int, completed: [Bool], returned: [Bool], columns: FusionColumns, threads: Int
+    ) throws(FusionError) -> OrderFacts {
+        var (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
+        let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
+        var time = Fusion.gather(times, runs, positions: positions, threads: threads)
+        if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
+            (runs, positions) = (sorted, sorted.positions())
+            time = Fusion.gather(times, runs, positions: positions, threads: threads)
+        }
+        let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
+        return OrderFacts(
+            runs: runs, time: time, amount: Fusion.gather(amounts, runs, positions: positions, threads: threads),
+            completed: runs.gather(completed, threads: threads, positions: positions),
+            returned: runs.gather(returned, threads: threads, positions: positions))
+    }
+
     /// Key codes as customer indexes, -1 for null.
     static func indexes(_ codes: KeyCodes) -> [Int32] {
         var out = [Int32](repeating: -1, count: codes.count)
@@ -304,13 +334,11 @@ extension Fusion {
     static func gather(_ times: TimeValues, _ runs: CustomerRuns, positions: [Int32]? = nil, threads: Int) -> [Int64] {
         switch times {
         case .timestamp(let v):
-            v.withUnsafeValues { p in
-                v.nullCount == 0
-                    ? runs.gather(threads: threads, positions: positions) { p[$0].microsecondsSinceEpoch }
-                    : runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .min : p[$0].microsecondsSinceEpoch }
-            }
-        case .date:
-            runs.gather(threads: threads, positions: positions) { times.time(of: $0) }
+            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, TimestampMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            return withNulls(out, v, .min, runs, positions)
+        case .date(let v):
+            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, DateMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 4)!)) }
+            return withNulls(out, v, .min, runs, positions)
         }
     }
 
@@ -320,16 +348,33 @@ extension Fusion {
     static func gather(_ amounts: AmountValues, _ runs: CustomerRuns, positions: [Int32]? = nil, threads: Int) -> [Double] {
         switch amounts {
         case .decimal(let v, let divisor):
-            v.withUnsafeValues { p in
-                v.nullCount == 0
-                    ? runs.gather(threads: threads, positions: positions) { Double(p[$0]) / divisor }
-                    : runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .nan : Double(p[$0]) / divisor }
-            }
+            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: divisor)) }
+            return withNulls(out, v, .nan, runs, positions)
         case .double(let v):
-            v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .nan : p[$0] } }
+            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, RowValues(p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            return withNulls(out, v, .nan, runs, positions)
         case .int64(let v):
-            v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions) { v.isNull($0) ? .nan : Double(p[$0]) } }
+            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: 1)) }
+            return withNulls(out, v, .nan, runs, positions)
         }
+    }
+
+    /// `values` (gathered into run order from `column`) with `null` in the slot of every null row.
+    ///
+    /// - Complexity: O(rows) when the column has nulls; O(1) otherwise.
+    static func withNulls<T, E>(_ values: [T], _ column: ColumnValues<E>, _ null: T, _ runs: CustomerRuns, _ positions: [Int32]?) -> [T] {
+        guard column.nullCount > 0 else { return values }
+        var values = values
+        values.withUnsafeMutableBufferPointer { out in
+            if let positions {
+                for row in 0..<column.count where column.isNull(row) { out[Int(positions[row])] = null }
+            } else {
+                runs.rows.withUnsafeBufferPointer { rows in
+                    for i in 0..<rows.count where column.isNull(Int(rows[i])) { out[i] = null }
+                }
+            }
+        }
+        return values
     }
 
     /// For each row of `table`, the row of `target` whose `targetColumn` equals its `column` (-1: none),

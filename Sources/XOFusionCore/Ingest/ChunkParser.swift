@@ -261,7 +261,7 @@ struct _ChunkedParse {
         var lineBase = first.lineBreaks
         for chunk in chunks.dropFirst() {
             if reading.options.policy == .strict && !outcome.rejects.isEmpty { break }
-            for (builder, other) in zip(outcome.builders, chunk.builders) { builder.append(contentsOf: other) }
+            Self.merge(chunk.builders, into: outcome.builders, threads: threads)
             outcome.rowCount += chunk.rowCount
             outcome.records += chunk.records
             outcome.blankLines += chunk.blankLines
@@ -270,6 +270,14 @@ struct _ChunkedParse {
             lineBase += chunk.lineBreaks
         }
         return outcome
+    }
+
+    /// Appends each column of a later range to the same column of the result, the
+    /// columns spread over `threads` threads (each builder is touched by one thread only).
+    static func merge(_ others: [ColumnBuilder], into builders: [ColumnBuilder], threads: Int) {
+        _ = Partitions.map(builders.indices.map { $0..<$0 + 1 }, threads: threads) { columns in
+            for p in columns { builders[p].append(contentsOf: others[p]) }
+        }
     }
 }
 

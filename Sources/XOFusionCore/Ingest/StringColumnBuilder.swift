@@ -443,7 +443,18 @@ struct StringColumnState {
             for code in 0..<other.interner.count {
                 map[code] = other.interner.values.withUTF8(at: code) { intern($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
             }
-            codes.append(contentsOf: other.codes.lazy.map { map.isEmpty ? 0 : map[Int($0)] })
+            // One typed loop over raw buffers (a closure over `map` would check exclusivity per row).
+            let start = codes.count
+            codes.append(contentsOf: repeatElement(0, count: other.codes.count))
+            if !map.isEmpty {
+                map.withUnsafeBufferPointer { map in
+                    other.codes.withUnsafeBufferPointer { from in
+                        codes.withUnsafeMutableBufferPointer { to in
+                            for i in 0..<from.count { to[start &+ i] = map[Int(from[i])] }
+                        }
+                    }
+                }
+            }
             count += other.count
             if automatic && interner.count > StringColumnState.dictionaryLimit { convertToPlain() }
             return

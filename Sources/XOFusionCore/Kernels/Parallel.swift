@@ -1,5 +1,9 @@
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// How a kernel may use the machine. The answer never depends on it: work is
 /// split into a fixed number of partitions decided by the input size alone,
 /// and partial results are combined in partition order.
@@ -51,4 +55,65 @@ package enum Partitions {
         // would keep every result's storage referenced forever).
         return (0..<ranges.count).map { (results.baseAddress! + $0).move()! }
     }
+}
+
+/// Two independent pieces of work at the same time.
+package enum Concurrently {
+    /// Runs `first` on the calling thread while `second` runs on a thread of its own
+    /// (one after the other when `threads` is 1), and returns what each returned or
+    /// threw, so that the caller decides which failure to report first, whatever
+    /// finished first.
+    ///
+    /// Each may itself use up to `threads` threads: the second runs on a plain thread,
+    /// not inside a Dispatch loop, so that its own parallel loops are not serialised;
+    /// while both run the machine is oversubscribed, and when one finishes the other's
+    /// loops have the cores to themselves. The two must not touch the same mutable state.
+    package static func run<A, B, E: Error>(
+        threads: Int, _ first: () throws(E) -> A, _ second: () throws(E) -> B
+    ) -> (Result<A, E>, Result<B, E>) {
+        guard threads > 1 else { return (capture(first), capture(second)) }
+        var b: Result<B, E>?
+        let a = withUnsafeMutablePointer(to: &b) { b in
+            withoutActuallyEscaping({ b.pointee = capture(second) }) { work in
+                guard let thread = SpawnedThread(work) else {
+                    work()  // no thread to be had: one after the other
+                    return capture(first)
+                }
+                let a = capture(first)
+                thread.join()
+                return a
+            }
+        }
+        return (a, b!)
+    }
+
+    private static func capture<T, E: Error>(_ body: () throws(E) -> T) -> Result<T, E> {
+        do throws(E) { return .success(try body()) } catch { return .failure(error) }
+    }
+}
+
+/// A POSIX thread running one closure, joined before the closure's captures go away.
+private struct SpawnedThread {
+    #if canImport(Glibc)
+        private let thread: pthread_t
+
+        init?(_ work: @escaping () -> Void) {
+            let context = Unmanaged.passRetained(Box(work)).toOpaque()
+            var thread = pthread_t()
+            let status = pthread_create(&thread, nil, { context in
+                Unmanaged<Box<() -> Void>>.fromOpaque(context!).takeRetainedValue().value()
+                return nil
+            }, context)
+            guard status == 0 else {
+                Unmanaged<Box<() -> Void>>.fromOpaque(context).release()
+                return nil
+            }
+            self.thread = thread
+        }
+
+        func join() { pthread_join(thread, nil) }
+    #else
+        init?(_ work: @escaping () -> Void) { return nil }
+        func join() {}
+    #endif
 }
