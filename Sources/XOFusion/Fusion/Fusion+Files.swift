@@ -44,7 +44,7 @@ public enum FusionLoadError: Error, Hashable, Sendable, CustomStringConvertible 
 }
 
 extension Fusion {
-    /// Reads the files with the map's CSV options and fuses them with its mapping.
+    /// Reads the files (all at once, see ``CSVReader/read(files:threads:)``) with the map's CSV options and fuses them with its mapping.
     ///
     /// Columns the analyses rely on are checked at ingest: a score column is read as whole numbers inside
     /// its scale, a time column as a time, an amount as a number. When the first read infers another kind,
@@ -64,9 +64,12 @@ extension Fusion {
             read.threads = options.threads
             return read
         }
+        // Every file at once; the first failure in role order is the one reported.
         var reads: [FusionRole: CSVReadResult] = [:]
-        for (role, path) in files.roles {
-            do { reads[role] = try CSVReader.read(file: path, options: readOptions(role)) } catch { throw .ingest(role: role, error) }
+        let roles = files.roles
+        let results = CSVReader.read(files: roles.map { ($0.path, readOptions($0.role)) }, threads: options.threads)
+        for ((role, _), result) in zip(roles, results) {
+            do { reads[role] = try result.get() } catch { throw .ingest(role: role, error) }
         }
         // Names first, kinds later: a mistyped column is read again below, then the fusion checks kinds.
         let columns: FusionColumns

@@ -33,6 +33,52 @@ public enum CSVReader {
         return try read(bytes: file.bytes, name: path, options: options, releasable: true)
     }
 
+    /// Reads several files at once, each with its own options, and returns each
+    /// file's result (or the error that stopped its read) in the order given.
+    ///
+    /// The files are read concurrently, each on a share of `threads` in proportion
+    /// to its size (at least one thread, more for a large file), so that small files
+    /// are read while a large one is, no core waits for the last file, and a file
+    /// small enough for one thread is never split and stitched. A file's table is
+    /// exactly what ``read(file:options:)`` returns for it; each file's own
+    /// `options.threads` is replaced by its share.
+    ///
+    /// ```swift
+    /// let results = CSVReader.read(files: [("customers.csv", customerOptions), ("orders.csv", orderOptions)])
+    /// let customers = try results[0].get().table
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - files: each file's path and read options.
+    ///   - threads: the threads all reads share (`nil`: all cores).
+    /// - Complexity: O(total size); the reads overlap.
+    public static func read(files: [(path: String, options: CSVReadOptions)], threads: Int? = nil) -> [Result<CSVReadResult, IngestError>] {
+        let budget = max(1, threads ?? ProcessInfoLite.activeProcessorCount)
+        var mapped: [Result<MappedFile, IngestError>] = files.map { file in
+            do throws(IngestError) { return .success(try MappedFile(path: file.path)) } catch { return .failure(error) }
+        }
+        let total = mapped.reduce(0) { sum, file in sum + ((try? file.get().count) ?? 0) }
+        // One slot per file, each written by its own thread only.
+        let results = UnsafeMutableBufferPointer<Result<CSVReadResult, IngestError>?>.allocate(capacity: files.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let shared = Box((files, mapped, results))
+        Concurrently.each(files.count, threads: budget) { k in
+            let (files, mapped, results) = shared.value
+            results[k] = mapped[k].flatMap { (file) -> Result<CSVReadResult, IngestError> in
+                defer { file.unmap() }
+                var options = files[k].options
+                let share = total == 0 ? 1 : (Double(budget) * Double(file.count) / Double(total)).rounded(.up)
+                options.threads = max(1, min(budget, Int(share)))
+                do throws(IngestError) {
+                    return .success(try read(bytes: file.bytes, name: files[k].path, options: options, releasable: true))
+                } catch { return .failure(error) }
+            }
+        }
+        mapped.removeAll()
+        return (0..<files.count).map { (results.baseAddress! + $0).move()! }
+    }
+
     /// Reads CSV text held in memory; `name` stands for the file in rejects and errors.
     ///
     /// - Throws: as ``read(file:options:)``.

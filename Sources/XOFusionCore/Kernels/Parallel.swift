@@ -87,6 +87,22 @@ package enum Concurrently {
         return (a, b!)
     }
 
+    /// Runs `body(0) … body(count - 1)` each on a thread of its own (the last on the calling
+    /// thread), or one after the other when `threads` is 1; returns when all have finished.
+    /// Each call must touch only its own state.
+    package static func each(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+        guard threads > 1 && count > 1 else {
+            for k in 0..<count { body(k) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let spawned = (0..<(count - 1)).map { k in (k, SpawnedThread { body(k) }) }
+            for (k, thread) in spawned where thread == nil { body(k) }  // no thread to be had
+            body(count - 1)
+            for (_, thread) in spawned { thread?.join() }
+        }
+    }
+
     private static func capture<T, E: Error>(_ body: () throws(E) -> T) -> Result<T, E> {
         do throws(E) { return .success(try body()) } catch { return .failure(error) }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import XOFusionCore
 
@@ -47,6 +48,54 @@ import Testing
         options.threads = 4
         let second = #expect(throws: IngestError.self) { try CSVReader.read(string: text, options: options) }
         #expect(first != nil && first == second)
+    }
+}
+
+/// Several files read at once give each file exactly its own read.
+@Suite struct CSVReaderManyFilesTests {
+    @Test func eachFileReadsAsItWouldAlone() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xofusion-files-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let schema = CSVSchema([ColumnSpec("score", .int64, allowedRange: 0...10)])
+        for seed in 0..<8 {
+            // Files of very different sizes, one in strict mode (it fails), one missing.
+            var files: [(path: String, options: CSVReadOptions)] = []
+            for (k, rows) in [1_500, 20, 400, 0, 3_000].enumerated() {
+                let path = folder.appendingPathComponent("f\(seed)-\(k).csv").path
+                let text = rows == 0 ? "" : CSVReaderParallelTests.awkwardText(seed: UInt64(seed * 10 + k), rows: rows)
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                var options = CSVReadOptions(policy: k == 2 ? .strict : .collect(), schema: schema)
+                options.minimumBytesPerThread = 1
+                files.append((path, options))
+            }
+            files.insert((folder.appendingPathComponent("missing.csv").path, CSVReadOptions()), at: 2)
+            let alone: [Result<CSVReadResult, IngestError>] = files.map { file in
+                var options = file.options
+                options.threads = 1
+                do throws(IngestError) { return .success(try CSVReader.read(file: file.path, options: options)) } catch { return .failure(error) }
+            }
+            for threads in [1, 2, 5] {
+                let together = CSVReader.read(files: files, threads: threads)
+                #expect(together.count == files.count)
+                for (k, (a, b)) in zip(alone, together).enumerated() {
+                    switch (a, b) {
+                    case (.success(let a), .success(let b)):
+                        #expect(a.table == b.table, "seed \(seed), file \(k), \(threads) threads")
+                        #expect(a.rejects == b.rejects, "seed \(seed), file \(k), \(threads) threads")
+                        #expect(a.report.records == b.report.records && a.report.file == b.report.file)
+                    case (.failure(let a), .failure(let b)):
+                        #expect(a == b, "seed \(seed), file \(k), \(threads) threads")
+                    default:
+                        Issue.record("seed \(seed), file \(k), \(threads) threads: \(a) against \(b)")
+                    }
+                }
+                // The missing file and the strict file with a bad score fail; the others load every record.
+                guard case .failure(.unreadable) = together[2] else { Issue.record("the missing file must be unreadable"); continue }
+                guard case .failure(.badRecord) = together[3] else { Issue.record("the strict file must stop at its first bad record"); continue }
+                #expect(try together[0].get().report.records == 1_500 && together[5].get().report.records == 3_000)
+            }
+        }
     }
 }
 
