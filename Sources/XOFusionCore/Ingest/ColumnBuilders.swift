@@ -235,6 +235,8 @@ struct TimestampParser: ValueParser {
     static var placeholder: Timestamp { Timestamp(microsecondsSinceEpoch: 0) }
 
     mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Timestamp? {
+        // The common export form `YYYY-MM-DDTHH:MM:SSZ`: UTC whatever the rule.
+        if n == 20 && p[19] == UInt8(ascii: "Z"), let micros = TemporalParsing.utcSeconds(p) { return Timestamp(microsecondsSinceEpoch: micros) }
         guard let parsed = TemporalParsing.parseDateTime(UnsafeBufferPointer(start: p, count: n)) else { return nil }
         if parsed.offsetSeconds != nil { return parsed.instant() }
         switch rule {

@@ -260,6 +260,9 @@ struct StringColumnState {
     mutating func appendNumbered(_ batch: BatchColumn, nulls: NullTokens, scratch: UnsafeMutablePointer<UInt32>) -> Int {
         let base = batch.base, spans = batch.spans
         var taken = 0, nullsTaken = 0
+        // Locals: testing or reading the stored optional pattern per value would copy it each time.
+        var hasPattern = pattern != nil
+        var reader = pattern?.wordReader
         while taken < batch.count {
             let span = spans[taken]
             if nulls.isNull(span, base) {
@@ -269,17 +272,23 @@ struct StringColumnState {
                 continue
             }
             guard !span.hasEscapes else { break }
-            if pattern == nil {
+            if !hasPattern {
                 guard let found = IDPattern(of: UnsafeBufferPointer(start: base + span.start, count: span.count)) else { break }
                 enterNumbered(found)
+                hasPattern = true
+                reader = found.wordReader
             }
-            guard let number = pattern.unsafelyUnwrapped.number(of: base + span.start, count: span.count),
+            let read: Int64?
+            if let reader { read = reader.number(of: base + span.start, count: span.count) } else {
+                read = pattern.unsafelyUnwrapped.number(of: base + span.start, count: span.count)
+            }
+            guard let number = read,
                 number <= IDPattern.largestStoredNumber
             else { break }
             scratch[taken] = UInt32(truncatingIfNeeded: number)
             taken &+= 1
         }
-        guard pattern != nil else {
+        guard hasPattern else {
             // Nulls only, so far: they go to the fallback layout.
             for _ in 0..<taken { appendNull() }
             return taken

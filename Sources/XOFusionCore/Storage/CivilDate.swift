@@ -40,28 +40,26 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// The number of days in `month` (1–12) of `year`.
+    @inline(__always)
     public static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: isLeapYear(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        // 31 in odd months up to July and in even months from August on.
+        month == 2 ? (isLeapYear(year) ? 29 : 28) : 30 &+ ((month ^ (month &>> 3)) & 1)
     }
 
     /// Days since 1970-01-01 of a valid year, month and day. No validation.
+    @inline(__always)
     public static func days(year: Int, month: Int, day: Int) -> Int {
-        // The common case, years 1900–2199, from tables: no divisions.
-        let index = year &- 1900
-        if index >= 0 && index < 300 {
-            return yearStarts[index] &+ (isLeapYear(year) ? leapMonthStarts : monthStarts)[month &- 1] &+ day &- 1
-        }
-        return days(generalYear: year, month: month, day: day)
+        guard year >= 1 else { return days(generalYear: year, month: month, day: day) }
+        // Years from March 1 (so that a leap day ends its year); for years from 0 the eras of
+        // the general formula fold into y/4 - y/100 + y/400, and unsigned division by a
+        // constant is a multiplication: no tables, no branches.
+        let march = month > 2
+        let y = UInt(bitPattern: year) &- (march ? 0 : 1)
+        let m = UInt(bitPattern: month) &+ (march ? 0 : 12) &- 3
+        let dayOfYear = (153 &* m &+ 2) / 5 &+ UInt(bitPattern: day) &- 1
+        let total = y &* 365 &+ y / 4 &- y / 100 &+ y / 400 &+ dayOfYear
+        return Int(bitPattern: total) &- 719_468
     }
-
-    /// Days from 1970-01-01 to January 1 of 1900 + i, for i in 0..<300.
-    private static let yearStarts: [Int] = (1900..<2200).map { days(generalYear: $0, month: 1, day: 1) }
-    private static let monthStarts = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
-    private static let leapMonthStarts = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
 
     /// The general formula, for any year.
     static func days(generalYear year: Int, month: Int, day: Int) -> Int {

@@ -24,6 +24,43 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     /// The longest prefix.
     public static let maximumPrefixLength = 24
 
+    /// Reads values a word at a time; `nil` when this pattern's values are read byte by byte.
+    let wordReader: WordReader?
+
+    /// The word-at-a-time reading of ``number(of:count:)`` for values with 9 to 16 digits whose
+    /// prefix and first `digits - 8` digits fit in their first 8 bytes (`C000000497`,
+    /// `O0000000001`): the first word holds the prefix (checked under `prefixMask`) and the
+    /// head digits, which a shift by `headShift` bits and `headMask` turn into a word of eight
+    /// digits padded with zeros; the value's last word holds the other eight digits. Trivial
+    /// (no reference inside), so a loop holds it in registers.
+    struct WordReader: Hashable, Sendable {
+        let length: Int
+        let prefixMask: UInt64, prefixWord: UInt64, headShift: UInt64, headMask: UInt64
+
+        init?(prefix: ContiguousArray<UInt8>, digits: Int) {
+            let head = digits - 8
+            guard (9...16).contains(digits), prefix.count + head <= 8 else { return nil }
+            length = prefix.count + digits
+            prefixMask = prefix.isEmpty ? 0 : UInt64.max >> (64 - 8 * UInt64(prefix.count))
+            prefixWord = prefix.enumerated().reduce(0) { word, byte in word | UInt64(byte.element) << (8 * UInt64(byte.offset)) }
+            headShift = 8 * UInt64(8 - head - prefix.count)
+            headMask = UInt64.max << (8 * UInt64(8 - head))
+        }
+
+        /// The number of the value at `p`, or `nil` for a value of another shape.
+        @inline(__always)
+        func number(of p: UnsafePointer<UInt8>, count n: Int) -> Int64? {
+            guard n == length else { return nil }
+            let raw = UnsafeRawPointer(p)
+            let first = raw.loadUnaligned(as: UInt64.self).littleEndian
+            guard first & prefixMask == prefixWord,
+                let head = IDPattern.eightDigits(((first &<< headShift) & headMask) | (0x3030_3030_3030_3030 & ~headMask)),
+                let tail = IDPattern.eightDigits(raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self).littleEndian)
+            else { return nil }
+            return Int64(head) &* 100_000_000 &+ Int64(tail)
+        }
+    }
+
     /// The length of every value in bytes.
     public var length: Int { prefix.count + digits }
 
@@ -37,13 +74,13 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
         precondition((IDPattern.minimumDigits...IDPattern.maximumDigits).contains(digits), "an ID pattern has 6 to 18 digits")
         precondition(bytes.count <= IDPattern.maximumPrefixLength, "an ID pattern's prefix has at most 24 bytes")
         precondition(bytes.last.map { !IDPattern.isDigit($0) } ?? true, "an ID pattern's prefix does not end in a digit")
-        self.prefix = bytes
-        self.digits = digits
+        self.init(uncheckedPrefix: bytes, digits: digits)
     }
 
     private init(uncheckedPrefix prefix: ContiguousArray<UInt8>, digits: Int) {
         self.prefix = prefix
         self.digits = digits
+        wordReader = WordReader(prefix: prefix, digits: digits)
     }
 
     /// The pattern of one value: its trailing run of ASCII digits and the
@@ -78,6 +115,7 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     /// - Complexity: O(``length``).
     @inline(__always)
     public func number(of p: UnsafePointer<UInt8>, count n: Int) -> Int64? {
+        if let wordReader { return wordReader.number(of: p, count: n) }
         let prefixLength = prefix.count
         guard n == prefixLength &+ digits else { return nil }
         let samePrefix = prefix.withUnsafeBufferPointer { q in

@@ -77,15 +77,15 @@ public enum TemporalParsing {
         let d0 = (w0 & ~separators0) | (zeros & separators0)
         let d1 = (w1 & ~separators1) | (zeros & separators1)
         let d2 = (w2 & ~separators2) | (zeros & separators2)
-        guard d0 & highs == zeros, (d0 &+ sixes) & highs == zeros, d1 & highs == zeros, (d1 &+ sixes) & highs == zeros,
-            d2 & highs == zeros, (d2 &+ sixes) & highs == zeros
-        else { return nil }
-        let v0 = d0 &- zeros, v1 = d1 &- zeros, v2 = d2 &- zeros
-        @inline(__always) func digit(_ v: UInt64, _ k: UInt64) -> Int { Int(truncatingIfNeeded: (v &>> (8 &* k)) & 0xFF) }
-        let year = digit(v0, 0) &* 1000 &+ digit(v0, 1) &* 100 &+ digit(v0, 2) &* 10 &+ digit(v0, 3)
-        let month = digit(v0, 5) &* 10 &+ digit(v0, 6), day = digit(v1, 0) &* 10 &+ digit(v1, 1)
-        let hour = digit(v1, 3) &* 10 &+ digit(v1, 4), minute = digit(v1, 6) &* 10 &+ digit(v1, 7)
-        let second = digit(v2, 1) &* 10 &+ digit(v2, 2)
+        let notDigits = (d0 & highs ^ zeros) | ((d0 &+ sixes) & highs ^ zeros) | (d1 & highs ^ zeros) | ((d1 &+ sixes) & highs ^ zeros)
+            | (d2 & highs ^ zeros) | ((d2 &+ sixes) & highs ^ zeros)
+        guard notDigits == 0 else { return nil }
+        // Each byte then holds its digit; times ten plus the next byte, each even byte holds a pair.
+        @inline(__always) func pairs(_ d: UInt64) -> UInt64 { let v = d &- zeros; return v &* 10 &+ (v &>> 8) }
+        let p0 = pairs(d0), p1 = pairs(d1), p2 = pairs(d2)
+        @inline(__always) func pair(_ v: UInt64, at k: UInt64) -> Int { Int(truncatingIfNeeded: (v &>> (8 &* k)) & 0xFF) }
+        let year = pair(p0, at: 0) &* 100 &+ pair(p0, at: 2), month = pair(p0, at: 5), day = pair(p1, at: 0)
+        let hour = pair(p1, at: 3), minute = pair(p1, at: 6), second = pair(p2, at: 1)
         guard month >= 1, month <= 12, day >= 1, hour < 24, minute < 60, second < 60, year >= 1,
             day <= CivilDate.daysInMonth(year: year, month: month)
         else { return nil }

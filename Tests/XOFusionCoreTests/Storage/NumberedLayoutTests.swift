@@ -35,21 +35,31 @@ import Testing
         #expect(IDPattern(prefix: "", digits: 18).number(of: "987654321012345678") == 987_654_321_012_345_678)
     }
 
-    /// Differential: every width from 6 to 18 digits, random numbers, written and read back
-    /// (eight digits at a time and one by one) against Swift's own formatting.
+    /// Differential: every width from 6 to 18 digits behind prefixes of 0 to 10 bytes (read a word
+    /// at a time when the prefix and leading digits fit a word, byte by byte otherwise), random
+    /// numbers, written and read back against Swift's own formatting.
     @Test func numbersRoundTripAtEveryWidth() {
         var g = SeededGenerator(seed: 7)
-        for digits in IDPattern.minimumDigits...IDPattern.maximumDigits {
-            let p = IDPattern(prefix: "K-", digits: digits)
-            for _ in 0..<300 {
-                let number = Int64.random(in: 0...p.largestNumber, using: &g)
-                let text = "K-" + String(repeating: "0", count: digits - String(number).count) + String(number)
-                #expect(p.string(number) == text)
-                #expect(p.number(of: text) == number, "\(text)")
-                // One byte changed to a non-digit anywhere among the digits: another shape.
-                var bytes = Array(text.utf8)
-                bytes[2 + Int.random(in: 0..<digits, using: &g)] = [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "a"), 0xB0].randomElement(using: &g)!
-                #expect(bytes.withUnsafeBufferPointer { p.number(of: $0.baseAddress!, count: $0.count) } == nil)
+        for prefix in ["", "K", "K-", "ORD", "ABCDEFG", "ABCDEFGH", "ABCDEFGHIJ"] {
+            for digits in IDPattern.minimumDigits...IDPattern.maximumDigits {
+                let p = IDPattern(prefix: prefix, digits: digits)
+                for _ in 0..<100 {
+                    let number = Int64.random(in: 0...p.largestNumber, using: &g)
+                    let text = prefix + String(repeating: "0", count: digits - String(number).count) + String(number)
+                    #expect(p.string(number) == text)
+                    #expect(p.number(of: text) == number, "\(text)")
+                    // One byte changed to a non-digit anywhere among the digits: another shape.
+                    var bytes = Array(text.utf8)
+                    bytes[prefix.utf8.count + Int.random(in: 0..<digits, using: &g)] = [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "a"), 0xB0].randomElement(using: &g)!
+                    #expect(bytes.withUnsafeBufferPointer { p.number(of: $0.baseAddress!, count: $0.count) } == nil)
+                    // Another prefix of the same length, or one byte more or less: another shape.
+                    if !prefix.isEmpty {
+                        var other = Array(text.utf8)
+                        other[Int.random(in: 0..<prefix.utf8.count, using: &g)] ^= 0x20
+                        #expect(other.withUnsafeBufferPointer { p.number(of: $0.baseAddress!, count: $0.count) } == nil, "\(text)")
+                    }
+                    #expect(p.number(of: text + "0") == nil && p.number(of: String(text.dropLast())) == nil, "\(text)")
+                }
             }
         }
     }

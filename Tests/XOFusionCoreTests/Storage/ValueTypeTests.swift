@@ -80,6 +80,23 @@ import Testing
         }
     }
 
+    /// The table-free day count against the general (era) formula and a naive month length,
+    /// at the first and last day of every month of years 1 to 9999, and back through civil(fromDays:).
+    @Test func dayCountsAgreeWithTheGeneralFormulaForEveryMonth() {
+        for year in 1...9999 {
+            for month in 1...12 {
+                let naiveLength = month == 2 ? (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28) : [4, 6, 9, 11].contains(month) ? 30 : 31
+                #expect(CivilDate.daysInMonth(year: year, month: month) == naiveLength, "\(year)-\(month)")
+                for day in [1, naiveLength] {
+                    let days = CivilDate.days(year: year, month: month, day: day)
+                    #expect(days == CivilDate.days(generalYear: year, month: month, day: day), "\(year)-\(month)-\(day)")
+                    let back = CivilDate.civil(fromDays: days)
+                    #expect(back.year == year && back.month == month && back.day == day, "\(year)-\(month)-\(day)")
+                }
+            }
+        }
+    }
+
     @Test func invalidDatesAreNil() {
         #expect(CivilDate(year: 2025, month: 2, day: 29) == nil)
         #expect(CivilDate(year: 2024, month: 2, day: 29) != nil)
@@ -211,5 +228,25 @@ import Testing
         #expect(Self.parse("2024-02-29T23:59:59Z")?.instant() == Timestamp(microsecondsSinceEpoch: 1_709_251_199_000_000))
         #expect(Self.parse("2023-02-29T00:00:00Z") == nil)
         #expect(Self.parse("1970-01-01 00:00:00Z")?.instant() == Timestamp(microsecondsSinceEpoch: 0))
+    }
+
+    /// The reader's own `Z` fast path: under every zone rule, a column of `…Z` values reads
+    /// exactly like the same values with `+00:00`, rejects (same lines) included.
+    @Test func theReaderReadsZAsUTCUnderEveryZoneRule() throws {
+        var g = SeededGenerator(seed: 12)
+        var texts: [String] = []
+        for _ in 0..<2_000 {
+            func two(_ range: ClosedRange<Int>) -> String { String(format: "%02d", Int.random(in: range, using: &g)) }
+            texts.append(String(format: "%04d", Int.random(in: 1...2200, using: &g)) + "-" + two(1...13) + "-" + two(1...31) + "T" + two(0...24) + ":" + two(0...59) + ":" + two(0...59))
+        }
+        for rule in [TimeZoneRule.utc, .fixedOffset(seconds: 3600), .named("Europe/Berlin")] {
+            var options = CSVReadOptions(policy: .collect(), schema: CSVSchema([ColumnSpec("t", .timestamp)]))
+            options.defaultTimeZone = rule
+            let z = try readCSV("t\n" + texts.map { $0 + "Z" }.joined(separator: "\n") + "\n", options)
+            let offset = try readCSV("t\n" + texts.map { $0 + "+00:00" }.joined(separator: "\n") + "\n", options)
+            #expect(z.table == offset.table, "\(rule)")
+            #expect(z.rejects.map(\.line) == offset.rejects.map(\.line), "\(rule)")
+            #expect(z.rejects.count > 0 && z.table.rowCount > 1_000, "both valid and invalid values")
+        }
     }
 }
