@@ -140,31 +140,41 @@ struct CSVTokenizer {
             let i = word &+ (mask.trailingZeroBitCount >> 3)
             mask &= mask &- 1
             let b = base[i]
-            if b == CSVTokenizer.quote || field == fieldCount { return nil }
-            let slot = slots[field]
-            if slot >= 0 { spans[slot] = FieldSpan(start: fieldStart, end: i, flags: 0) }
-            field &+= 1
             if b == delimiter {
+                // A delimiter after the last field: too many fields.
+                if field == fieldCount &- 1 { return nil }
+                let slot = slots[field]
+                if slot >= 0 { spans[slot] = FieldSpan(start: fieldStart, end: i, flags: 0) }
+                field &+= 1
                 fieldStart = i &+ 1
                 continue
             }
-            guard field == fieldCount else { return nil }
-            let next = b == CSVTokenizer.cr && i &+ 1 < end && base[i &+ 1] == CSVTokenizer.lf ? i &+ 2 : i &+ 1
-            return (next, i)
+            if b == CSVTokenizer.lf || b == CSVTokenizer.cr {
+                guard field == fieldCount &- 1 else { return nil }
+                let slot = slots[field]
+                if slot >= 0 { spans[slot] = FieldSpan(start: fieldStart, end: i, flags: 0) }
+                let next = b == CSVTokenizer.cr && i &+ 1 < end && base[i &+ 1] == CSVTokenizer.lf ? i &+ 2 : i &+ 1
+                return (next, i)
+            }
+            if b == CSVTokenizer.quote { return nil }
+            // Another control byte (a tab, say): part of the field.
         }
     }
 
-    /// The high bit of each byte of the eight at `i` that is a delimiter, CR, LF or quote.
-    /// Exact for every byte (no borrow between bytes): a byte `t` of `w ^ c` is zero
-    /// exactly when `((t & 0x7F) + 0x7F) | t` has its high bit clear.
+    /// The high bit of each byte of the eight at `i` that is a delimiter, a quote or a
+    /// control byte (below 0x20: CR and LF among them, so one range test stands for two
+    /// comparisons; the caller passes over other control bytes). Exact for every byte (no
+    /// borrow between bytes): a byte `t` of `w ^ c` is zero exactly when
+    /// `((t & 0x7F) + 0x7F) | t` has its high bit clear, and a byte `b` is below 0x20
+    /// exactly when `((b & 0x7F) + 0x60) | b` has its high bit clear.
     @inline(__always)
     func specialBytes(at i: Int) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
         @inline(__always) func nonZero(_ t: UInt64) -> UInt64 { ((t & lows) &+ lows) | t }
-        let all = nonZero(w ^ (ones &* UInt64(delimiter))) & nonZero(w ^ (ones &* 10)) & nonZero(w ^ (ones &* 13))
-            & nonZero(w ^ (ones &* UInt64(CSVTokenizer.quote)))
-        return ~all & ~lows
+        let printable = ((w & lows) &+ ones &* 0x60) | w
+        let ordinary = nonZero(w ^ (ones &* UInt64(delimiter))) & nonZero(w ^ (ones &* UInt64(CSVTokenizer.quote))) & printable
+        return ~ordinary & ~lows
     }
 
     /// Scans a record into an array (headers and other cold paths).

@@ -72,10 +72,41 @@ struct NumberedKeyIndex: Sendable {
     mutating func catchUp(with values: StringBuffer) {
         guard indexedKeys < values.count else { return }
         if (used + values.count - indexedKeys) * 2 > slots.count { grow(toHold: used + values.count - indexedKeys) }
-        for code in indexedKeys..<values.count {
-            let number = values.withUTF8(at: code) { b in b.baseAddress.flatMap { pattern.number(of: $0, count: b.count) } }
-            if let number, number <= IDPattern.largestStoredNumber { insert(UInt32(number), code: UInt32(code)) }
+        let pattern = self.pattern, shift = self.shift, first = indexedKeys
+        var used = self.used
+        slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count &- 1
+            // Batches of 16 keys: every key's first slot is read before any is written, so
+            // that the batch's cache misses overlap instead of following one another.
+            withUnsafeTemporaryAllocation(of: (number: UInt32, code: UInt32, slot: Int, entry: UInt64).self, capacity: 16) { batch in
+                var code = first
+                while code < values.count {
+                    var count = 0
+                    while count < 16 && code < values.count {
+                        let number = values.withUTF8(at: code) { b in b.baseAddress.flatMap { pattern.number(of: $0, count: b.count) } }
+                        if let number, number <= IDPattern.largestStoredNumber {
+                            let slot = NumberedKeyIndex.slot(of: UInt32(number), shift: shift)
+                            batch[count] = (UInt32(number), UInt32(code), slot, slots[slot])
+                            count &+= 1
+                        }
+                        code &+= 1
+                    }
+                    insertion: for k in 0..<count {
+                        let (number, code, slot, seen) = batch[k]
+                        // A slot once taken keeps its key; an empty one may have been taken since.
+                        var i = slot, entry = seen == NumberedKeyIndex.empty ? slots[slot] : seen
+                        while entry != NumberedKeyIndex.empty {
+                            if UInt32(truncatingIfNeeded: entry) == number { continue insertion }  // keys are distinct; kept for safety
+                            i = (i &+ 1) & mask
+                            entry = slots[i]
+                        }
+                        slots[i] = UInt64(number) | UInt64(code) << 32
+                        used &+= 1
+                    }
+                }
+            }
         }
+        self.used = used
         indexedKeys = values.count
     }
 

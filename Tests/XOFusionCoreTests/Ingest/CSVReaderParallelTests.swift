@@ -156,7 +156,8 @@ extension FuzzFindingTests {
 /// The reader's fast path for records without quotes against its general path.
 @Suite struct PlainRecordPathTests {
     /// Differential over seeds: a file of unquoted records (random line ends,
-    /// blank lines, records with a field too many or too few) reads exactly as
+    /// blank lines, records with a field too many or too few, tabs and other control
+    /// bytes inside fields) reads exactly as
     /// the same file with every non-empty field quoted, which only the general
     /// path reads.
     @Test func unquotedRecordsReadAsTheirQuotedTwins() throws {
@@ -173,7 +174,7 @@ extension FuzzFindingTests {
                 let roll = Int.random(in: 0..<20, using: &g)
                 let count = roll == 0 ? columns + 1 : (roll == 1 ? max(0, columns - 1) : columns)
                 let fields = (0..<count).map { _ in
-                    String((0..<Int.random(in: 0...12, using: &g)).map { _ in "ab9 xé-.:".randomElement(using: &g)! })
+                    String((0..<Int.random(in: 0...12, using: &g)).map { _ in "ab9 xé-.:\t\u{01}\u{1F}".randomElement(using: &g)! })
                 }
                 add(fields, ["\n", "\r\n", "\r"].randomElement(using: &g)!)
                 if Int.random(in: 0..<15, using: &g) == 0 { add([], "\n") }
