@@ -25,6 +25,8 @@ final class StringColumnBuilder {
     private var stage = PlainStage()
     /// A batch's numbers (numbered layout), appended to the column at once.
     private let numberScratch = UnsafeMutablePointer<UInt32>.allocate(capacity: ChunkParser.batchCapacity)
+    /// Dictionary values seen lately (see ``RecentValues``).
+    private var recent = RecentValues()
 
     init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int) {
         self.plan = plan
@@ -82,6 +84,11 @@ final class StringColumnBuilder {
             }
             return
         }
+        // Dictionary values a batch repeats are found among the recent ones: no UTF-8 check, no hashing.
+        var recent = RecentValues.none
+        swap(&recent, &self.recent)
+        defer { swap(&recent, &self.recent) }
+        if !s.isDictionary && !recent.isEmpty { recent = RecentValues() }
         for r in first..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
@@ -90,6 +97,22 @@ final class StringColumnBuilder {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
                 }
                 continue
+            }
+            if s.isDictionary && !span.hasEscapes && span.count <= RecentValues.longest {
+                let p = base + span.start, n = span.count
+                let key = RecentValues.key(p, n)
+                if let (code, isAllowed) = recent.find(key) {
+                    s.appendCode(code)
+                    if !isAllowed { failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values") }
+                    continue
+                }
+                if FieldParsers.isValidUTF8(p, n) {
+                    let isAllowed = s.append(p, n)
+                    if !isAllowed { failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values") }
+                    // A dictionary that just turned plain has no codes to remember.
+                    if s.isDictionary { recent.remember(key, code: s.codes[s.codes.count - 1], isAllowed: isAllowed) } else if !recent.isEmpty { recent = RecentValues() }
+                    continue
+                }
             }
             if span.hasEscapes {
                 let unescaped = CSVTokenizer.unescaped(UnsafeBufferPointer(start: base + span.start, count: span.count))
@@ -133,6 +156,59 @@ final class StringColumnBuilder {
     func append(contentsOf other: StringColumnBuilder) { held!.append(contentsOf: &other.held!) }
 
     func finish() -> Column { held!.finish() }
+}
+
+/// The last dictionary values a column saw, eight slots chosen by a hash of the value:
+/// a short value (up to ``longest`` bytes) is its own key, so a repeat is found by
+/// comparing two words, without hashing into the interner or checking UTF-8 again (a
+/// value is remembered only once it passed). Low-cardinality columns (status, channel,
+/// region) repeat a handful of values, so most rows are found here.
+struct RecentValues {
+    /// The longest value kept.
+    static let longest = 15
+
+    /// A value's bytes in two words (zero-padded) and its length in the top byte.
+    struct Key: Equatable {
+        var low: UInt64, high: UInt64
+    }
+
+    private var keys = [Key](repeating: Key(low: 0, high: UInt64.max), count: 8)  // never a real key: lengths are below 16
+    private var entries = [(code: UInt32, isAllowed: Bool)](repeating: (0, false), count: 8)
+    /// Whether nothing is remembered.
+    private(set) var isEmpty = true
+
+    /// Nothing remembered, and no room to: a placeholder while the builder's own is in use.
+    static let none = RecentValues(placeholder: ())
+    private init(placeholder: Void) { keys = []; entries = [] }
+    init() {}
+
+    /// The key of the `n` (at most ``longest``) bytes at `p`.
+    @inline(__always)
+    static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> Key {
+        var key = Key(low: 0, high: UInt64(n) << 56)
+        withUnsafeMutableBytes(of: &key) { $0.baseAddress!.copyMemory(from: p, byteCount: n) }
+        return key
+    }
+
+    @inline(__always)
+    private static func slot(_ key: Key) -> Int {
+        Int(truncatingIfNeeded: ((key.low ^ (key.high &* 0x9E37_79B9)) &* 0x9E37_79B9_7F4A_7C15) >> 61)
+    }
+
+    /// The code and allowed-ness of a remembered value.
+    @inline(__always)
+    func find(_ key: Key) -> (UInt32, Bool)? {
+        let slot = RecentValues.slot(key)
+        return keys[slot] == key ? entries[slot] : nil
+    }
+
+    @inline(__always)
+    mutating func remember(_ key: Key, code: UInt32, isAllowed: Bool) {
+        let slot = RecentValues.slot(key)
+        keys[slot] = key
+        entries[slot] = (code, isAllowed)
+        isEmpty = false
+    }
 }
 
 /// Raw buffers for staging plain values (owned by a builder, freed in its deinit).
@@ -213,6 +289,14 @@ struct StringColumnState {
         if validity != nil { validity!.append(true) }
         count += 1
         return isAllowed
+    }
+
+    /// Appends a value of a dictionary column by the code it already has.
+    @inline(__always)
+    mutating func appendCode(_ code: UInt32) {
+        codes.append(code)
+        if validity != nil { validity!.append(true) }
+        count += 1
     }
 
     /// Stages a plain value: its bytes go to the stage now, to the column at the next commit.

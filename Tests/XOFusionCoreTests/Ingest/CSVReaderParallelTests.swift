@@ -51,6 +51,38 @@ import Testing
     }
 }
 
+/// Dictionary columns find repeated values among the recent ones; the result must be that of a plain read.
+@Suite struct DictionaryRepeatTests {
+    /// Differential over seeds: low-cardinality values (short and longer than the remembered
+    /// length, quoted with escapes, invalid UTF-8, outside the allowed set, empty) read as a
+    /// dictionary give the same values and rejects as the same file read plain.
+    @Test func dictionaryReadsAsPlain() throws {
+        let pool: [[UInt8]] = [
+            Array("completed".utf8), Array("cancelled".utf8), Array("web".utf8), Array("a".utf8), Array("exactly15bytes!".utf8),
+            Array("sixteen-bytes-xy".utf8), Array("é-accent".utf8), [0x61, 0xFF, 0x62], Array("\"q\"\"uote\"".utf8), Array("other".utf8), [],
+        ]
+        let allowedPool: Set<String> = ["completed", "cancelled", "web", "a", "exactly15bytes!", "sixteen-bytes-xy", "é-accent", "q\"uote"]
+        for seed in 0..<60 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            var bytes = Array("id,v\n".utf8)
+            for row in 0..<Int.random(in: 20...400, using: &g) {
+                bytes += Array("\(row),".utf8) + pool.randomElement(using: &g)! + [0x0A]
+            }
+            bytes += Array("last,".utf8) + pool[7] + [0x0A]
+            let allowed: Set<String>? = Bool.random(using: &g) ? allowedPool : nil
+            func read(_ layout: StringLayout) throws -> CSVReadResult {
+                let options = CSVReadOptions(policy: .collect(), schema: CSVSchema([ColumnSpec("v", .string, allowedValues: allowed, layout: layout)]), threads: 1)
+                return try CSVReader.read(bytes: bytes, name: "t.csv", options: options)
+            }
+            let dictionary = try read(.dictionary), plain = try read(.plain)
+            #expect(dictionary.table["v"]?.stringLayout == .dictionary || dictionary.table.rowCount == 0, "seed \(seed)")
+            #expect(Array(try dictionary.table.string("v")) == Array(try plain.table.string("v")), "seed \(seed)")
+            #expect(dictionary.rejects == plain.rejects, "seed \(seed)")
+            #expect(dictionary.rejects.count > 0, "seed \(seed): some values are rejected (invalid UTF-8 at least)")
+        }
+    }
+}
+
 /// Several files read at once give each file exactly its own read.
 @Suite struct CSVReaderManyFilesTests {
     @Test func eachFileReadsAsItWouldAlone() throws {
