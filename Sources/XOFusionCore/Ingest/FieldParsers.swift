@@ -124,6 +124,47 @@ enum FieldParsers {
     /// (with a reason) on more fraction digits than `scale` or on overflow.
     @inline(__always)
     static func decimal(_ p: UnsafePointer<UInt8>, _ n: Int, scale: Int) -> Int64? {
+        // Short text (at most 18 bytes, so at most 18 digits: no overflow before scaling)
+        // in one pass: integer digits, then the fraction, scaled as it ends.
+        if n > 0 && n <= 18 {
+            let (negative, start) = sign(p)
+            var i = start
+            var units: Int64 = 0
+            while i < n {
+                let d = p[i] &- zero
+                if d > 9 { break }
+                units = units &* 10 &+ Int64(d)
+                i &+= 1
+            }
+            let integerDigits = i &- start
+            var fraction = 0
+            if i < n {
+                guard p[i] == point else { return nil }
+                i &+= 1
+                while i < n {
+                    let d = p[i] &- zero
+                    guard d <= 9 else { return nil }
+                    units = units &* 10 &+ Int64(d)
+                    i &+= 1
+                }
+                fraction = n &- start &- integerDigits &- 1
+                guard fraction > 0, fraction <= scale else { return nil }
+            } else if integerDigits == 0 {
+                return nil
+            }
+            while fraction < scale {
+                let (scaled, overflow) = units.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                units = scaled
+                fraction &+= 1
+            }
+            return negative ? -units : units
+        }
+        return decimalByParts(p, n, scale: scale)
+    }
+
+    /// ``decimal(_:_:scale:)`` the long way, for any length: the text's own units and scale, then rescaled.
+    static func decimalByParts(_ p: UnsafePointer<UInt8>, _ n: Int, scale: Int) -> Int64? {
         guard let d = decimal(p, n) else { return nil }
         if d.scale == scale { return d.units }
         if d.scale > scale { return nil }
