@@ -41,7 +41,9 @@ public enum CSVReader {
     /// are read while a large one is, no core waits for the last file, and a file
     /// small enough for one thread is never split and stitched. A file's table is
     /// exactly what ``read(file:options:)`` returns for it; each file's own
-    /// `options.threads` is replaced by its share.
+    /// `options.threads` is replaced by its share. Every file gets a thread of its
+    /// own (the machine is oversubscribed while the small ones run): meant for the
+    /// handful of files of one analysis, not for hundreds at once.
     ///
     /// ```swift
     /// let results = CSVReader.read(files: [("customers.csv", customerOptions), ("orders.csv", orderOptions)])

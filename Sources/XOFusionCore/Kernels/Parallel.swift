@@ -57,7 +57,7 @@ package enum Partitions {
     }
 }
 
-/// Two independent pieces of work at the same time.
+/// Independent pieces of work at the same time, each on a thread of its own.
 package enum Concurrently {
     /// Runs `first` on the calling thread while `second` runs on a thread of its own
     /// (one after the other when `threads` is 1), and returns what each returned or

@@ -353,3 +353,42 @@ enum GroupByReference {
         }
     }
 }
+
+@Suite struct ConcurrentlyTests {
+    struct Failure: Error, Equatable { let side: String }
+
+    /// Both sides run (on two threads or one after the other) and each result or failure comes back
+    /// on its own side, whichever finished first.
+    @Test func bothSidesRunAndKeepTheirOutcome() {
+        for threads in [1, 2, 4] {
+            let (a, b) = Concurrently.run(threads: threads) { () throws(Failure) -> Int in
+                (0..<100_000).reduce(0, &+)
+            } _: { () throws(Failure) -> String in
+                throw Failure(side: "second")
+            }
+            #expect((try? a.get()) == 4_999_950_000, "\(threads) threads")
+            #expect(throws: Failure(side: "second")) { try b.get() }
+            let (c, d) = Concurrently.run(threads: threads) { () throws(Failure) -> Int in
+                throw Failure(side: "first")
+            } _: { () throws(Failure) -> [Int] in
+                (0..<1_000).map { $0 * 2 }
+            }
+            #expect(throws: Failure(side: "first")) { try c.get() }
+            #expect((try? d.get()) == (0..<1_000).map { $0 * 2 })
+        }
+    }
+
+    /// Every index runs exactly once, each on its own slot.
+    @Test func eachRunsEveryIndexOnce() {
+        for threads in [1, 2, 8] {
+            for count in [0, 1, 2, 7] {
+                let slots = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, count))
+                slots.initialize(repeating: 0)
+                defer { slots.deallocate() }
+                let shared = Box(slots)
+                Concurrently.each(count, threads: threads) { k in shared.value[k] += k + 1 }
+                #expect(Array(slots.prefix(count)) == (0..<count).map { $0 + 1 }, "\(count) on \(threads) threads")
+            }
+        }
+    }
+}
