@@ -50,80 +50,27 @@ public struct Fusion: Sendable {
         mapping: FusionMapping = FusionMapping(), options: KernelOptions = .default
     ) throws(FusionError) {
         let columns = try Fusion.resolve(customers: customers, answers: answers, orders: orders, returns: returns, carts: carts, tickets: tickets, mapping: mapping)
-        var report = FusionReport(customers: customers.rowCount)
         let threads = options.threadCount
         // Independent steps run two at a time (see ``Concurrently``); a failure of the
         // first is reported before one of the second, as if they ran in order.
 
-        // Customers: every row a distinct, non-null key, so that code i is row i;
-        // meanwhile, which orders are completed and which order each return names.
+        // Every customer column encoded into one key space; meanwhile, which orders are
+        // completed and which order each return names.
         let (encoded, orderSide) = Concurrently.run(threads: threads) { () throws(FusionError) in
-            var keys = KeySpace(normalization: mapping.normalization)
-            let (codes, keyReport) = try FusionError.wrap { try keys.encode(customers, column: columns.customerID, options: options) }
-            return (keys, codes, keyReport)
+            try Fusion.customerCodes(
+                customers: customers, answers: answers, orders: orders, returns: returns, carts: carts, tickets: tickets,
+                columns: columns, mapping: mapping, options: options)
         } _: { () throws(FusionError) in
             (try Fusion.completedOrders(orders, columns: columns, mapping: mapping, options: options),
              try Fusion.returnedOrderLinks(returns, orders, columns: columns, options: options))
         }
-        let (encodedKeys, customerCodes, customerReport) = try encoded.get()
-        var keys = encodedKeys
-        report.keyReports[.customers] = customerReport
-        if customerCodes.nullCount > 0 {
-            let row = (0..<customers.rowCount).first { customerCodes[$0] == nil }!
-            throw .nullCustomerID(role: .customers, column: columns.customerID, row: row)
-        }
-        if keys.count != customers.rowCount {
-            var examples: [String] = []
-            var seen = [Bool](repeating: false, count: keys.count)
-            for row in 0..<customers.rowCount {
-                let code = Int(customerCodes.codes[row])
-                if seen[code] && examples.count < 5 { examples.append(keys.key(UInt32(code))) }
-                seen[code] = true
-            }
-            throw .duplicateCustomers(column: columns.customerID, examples: examples, count: customers.rowCount - keys.count)
-        }
+        let codes = try encoded.get()
+        var report = codes.report
+        let keys = codes.keys
+        let (orderCustomer, returnCustomer, cartCustomer, ticketCustomer, answerCustomer) =
+            (codes.orders, codes.returns, codes.carts, codes.tickets, codes.answers)
         let (orderCompleted, returnLink) = try orderSide.get()
-
-        func encode(_ table: Table?, _ column: String?, _ role: FusionRole) throws(FusionError) -> [Int32] {
-            guard let table else { return [] }
-            guard let column else { return [Int32](repeating: -1, count: table.rowCount) }
-            let (codes, keyReport) = try FusionError.wrap { try keys.encode(table, column: column, unknown: .reportAsNull, options: options) }
-            report.keyReports[role] = keyReport
-            report.unmatched[role] = keyReport.unknown
-            report.nullCustomer[role] = keyReport.nulls
-            return Fusion.indexes(codes)
-        }
         let n = customers.rowCount
-        let orderCustomer = try encode(orders, columns.orderCustomer, .orders)
-        let returnCustomer = try encode(returns, columns.returnCustomer, .returns)
-        let cartCustomer = try encode(carts, columns.cartCustomer, .carts)
-        let ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
-
-        // Answers: directly by customer, or through the order they name.
-        let answerCustomer: [Int32]
-        if let customerColumn = columns.answerCustomer {
-            answerCustomer = try encode(answers, customerColumn, .answers)
-        } else {
-            guard let orders else { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
-            let link = try Fusion.link(answers, columns.answerOrderID!, to: orders, columns.orderID!, options: options)
-            var linked = [Int32](repeating: -1, count: answers.rowCount)
-            var examples: [String] = []
-            var unlinked = 0
-            let ids = answers[columns.answerOrderID!]!
-            for row in 0..<answers.rowCount {
-                let order = link.rows[row]
-                if order >= 0, orderCustomer[Int(order)] >= 0 {
-                    linked[row] = orderCustomer[Int(order)]
-                } else {
-                    unlinked += 1
-                    if examples.count < 5 { examples.append(ids[row].description) }
-                }
-            }
-            answerCustomer = linked
-            report.unlinkedAnswers = unlinked
-            report.unlinkedAnswerExamples = examples
-            report.duplicateOrderIDs = link.duplicates
-        }
 
         // Returns: each to its order, so that an order returned twice counts once.
         var orderReturned = [Bool](repeating: false, count: orders?.rowCount ?? 0)
@@ -185,6 +132,88 @@ public struct Fusion: Sendable {
 // MARK: - Building blocks
 
 extension Fusion {
+    /// The key space of a fusion and every role's customer indexes (-1: none), with what matched.
+    struct CustomerCodes {
+        var keys: KeySpace
+        var report: FusionReport
+        var orders: [Int32] = [], returns: [Int32] = [], carts: [Int32] = [], tickets: [Int32] = [], answers: [Int32] = []
+    }
+
+    /// Encodes the customers (every row a distinct, non-null key, so that code i is row i), then looks
+    /// up every other role's customer column; answers without one reach their customer through the
+    /// order they name.
+    ///
+    /// - Throws: ``FusionError/nullCustomerID(role:column:row:)``, ``FusionError/duplicateCustomers(column:examples:count:)``,
+    ///   and the errors of encoding and linking.
+    /// - Complexity: O(rows of every table), one look-up per row.
+    static func customerCodes(
+        customers: Table, answers: Table, orders: Table?, returns: Table?, carts: Table?, tickets: Table?,
+        columns: FusionColumns, mapping: FusionMapping, options: KernelOptions
+    ) throws(FusionError) -> CustomerCodes {
+        var keys = KeySpace(normalization: mapping.normalization)
+        var report = FusionReport(customers: customers.rowCount)
+        let (customerCodes, customerReport) = try FusionError.wrap { try keys.encode(customers, column: columns.customerID, options: options) }
+        report.keyReports[.customers] = customerReport
+        if customerCodes.nullCount > 0 {
+            let row = (0..<customers.rowCount).first { customerCodes[$0] == nil }!
+            throw .nullCustomerID(role: .customers, column: columns.customerID, row: row)
+        }
+        if keys.count != customers.rowCount {
+            var examples: [String] = []
+            var seen = [Bool](repeating: false, count: keys.count)
+            for row in 0..<customers.rowCount {
+                let code = Int(customerCodes.codes[row])
+                if seen[code] && examples.count < 5 { examples.append(keys.key(UInt32(code))) }
+                seen[code] = true
+            }
+            throw .duplicateCustomers(column: columns.customerID, examples: examples, count: customers.rowCount - keys.count)
+        }
+
+        func encode(_ table: Table?, _ column: String?, _ role: FusionRole) throws(FusionError) -> [Int32] {
+            guard let table else { return [] }
+            guard let column else { return [Int32](repeating: -1, count: table.rowCount) }
+            let (codes, keyReport) = try FusionError.wrap { try keys.encode(table, column: column, unknown: .reportAsNull, options: options) }
+            report.keyReports[role] = keyReport
+            report.unmatched[role] = keyReport.unknown
+            report.nullCustomer[role] = keyReport.nulls
+            return Fusion.indexes(codes)
+        }
+        let orderCustomer = try encode(orders, columns.orderCustomer, .orders)
+        var result = CustomerCodes(keys: keys, report: report)
+        result.orders = orderCustomer
+        result.returns = try encode(returns, columns.returnCustomer, .returns)
+        result.carts = try encode(carts, columns.cartCustomer, .carts)
+        result.tickets = try encode(tickets, columns.ticketCustomer, .tickets)
+
+        // Answers: directly by customer, or through the order they name.
+        if let customerColumn = columns.answerCustomer {
+            result.answers = try encode(answers, customerColumn, .answers)
+        } else {
+            guard let orders else { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
+            let link = try Fusion.link(answers, columns.answerOrderID!, to: orders, columns.orderID!, options: options)
+            var linked = [Int32](repeating: -1, count: answers.rowCount)
+            var examples: [String] = []
+            var unlinked = 0
+            let ids = answers[columns.answerOrderID!]!
+            for row in 0..<answers.rowCount {
+                let order = link.rows[row]
+                if order >= 0, orderCustomer[Int(order)] >= 0 {
+                    linked[row] = orderCustomer[Int(order)]
+                } else {
+                    unlinked += 1
+                    if examples.count < 5 { examples.append(ids[row].description) }
+                }
+            }
+            result.answers = linked
+            report.unlinkedAnswers = unlinked
+            report.unlinkedAnswerExamples = examples
+            report.duplicateOrderIDs = link.duplicates
+        }
+        result.keys = keys
+        result.report = report
+        return result
+    }
+
     /// Whether each order is completed (every order when the mapping names no status column).
     static func completedOrders(_ orders: Table?, columns: FusionColumns, mapping: FusionMapping, options: KernelOptions) throws(FusionError) -> [Bool] {
         guard let orders else { return [] }
