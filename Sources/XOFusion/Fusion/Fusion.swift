@@ -66,9 +66,8 @@ public struct Fusion: Sendable {
         }
         let codes = try encoded.get()
         var report = codes.report
-        let keys = codes.keys
-        let (orderCustomer, returnCustomer, cartCustomer, ticketCustomer, answerCustomer) =
-            (codes.orders, codes.returns, codes.carts, codes.tickets, codes.answers)
+        let (keys, orderCustomer, returnCustomer, cartCustomer, ticketCustomer, answerCustomer) =
+            (codes.keys, codes.orders, codes.returns, codes.carts, codes.tickets, codes.answers)
         let (orderCompleted, returnLink) = try orderSide.get()
         let n = customers.rowCount
 
@@ -134,9 +133,9 @@ public struct Fusion: Sendable {
 extension Fusion {
     /// The key space of a fusion and every role's customer indexes (-1: none), with what matched.
     struct CustomerCodes {
-        var keys: KeySpace
-        var report: FusionReport
-        var orders: [Int32] = [], returns: [Int32] = [], carts: [Int32] = [], tickets: [Int32] = [], answers: [Int32] = []
+        let keys: KeySpace
+        let report: FusionReport
+        let orders: [Int32], returns: [Int32], carts: [Int32], tickets: [Int32], answers: [Int32]
     }
 
     /// Encodes the customers (every row a distinct, non-null key, so that code i is row i), then looks
@@ -179,15 +178,14 @@ extension Fusion {
             return Fusion.indexes(codes)
         }
         let orderCustomer = try encode(orders, columns.orderCustomer, .orders)
-        var result = CustomerCodes(keys: keys, report: report)
-        result.orders = orderCustomer
-        result.returns = try encode(returns, columns.returnCustomer, .returns)
-        result.carts = try encode(carts, columns.cartCustomer, .carts)
-        result.tickets = try encode(tickets, columns.ticketCustomer, .tickets)
+        let returnCustomer = try encode(returns, columns.returnCustomer, .returns)
+        let cartCustomer = try encode(carts, columns.cartCustomer, .carts)
+        let ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
 
         // Answers: directly by customer, or through the order they name.
+        let answerCustomer: [Int32]
         if let customerColumn = columns.answerCustomer {
-            result.answers = try encode(answers, customerColumn, .answers)
+            answerCustomer = try encode(answers, customerColumn, .answers)
         } else {
             guard let orders else { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
             let link = try Fusion.link(answers, columns.answerOrderID!, to: orders, columns.orderID!, options: options)
@@ -204,14 +202,14 @@ extension Fusion {
                     if examples.count < 5 { examples.append(ids[row].description) }
                 }
             }
-            result.answers = linked
+            answerCustomer = linked
             report.unlinkedAnswers = unlinked
             report.unlinkedAnswerExamples = examples
             report.duplicateOrderIDs = link.duplicates
         }
-        result.keys = keys
-        result.report = report
-        return result
+        return CustomerCodes(
+            keys: keys, report: report, orders: orderCustomer, returns: returnCustomer, carts: cartCustomer, tickets: ticketCustomer,
+            answers: answerCustomer)
     }
 
     /// Whether each order is completed (every order when the mapping names no status column).

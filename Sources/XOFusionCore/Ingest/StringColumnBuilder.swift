@@ -103,12 +103,12 @@ final class StringColumnBuilder {
                 let key = RecentValues.key(p, n)
                 if let (code, isAllowed) = recent.find(key) {
                     s.appendCode(code)
-                    if !isAllowed { failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values") }
+                    if !isAllowed { notAllowed(p, n, row: batch.firstRow + r, planIndex: planIndex, failures: failures) }
                     continue
                 }
                 if FieldParsers.isValidUTF8(p, n) {
                     let isAllowed = s.append(p, n)
-                    if !isAllowed { failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values") }
+                    if !isAllowed { notAllowed(p, n, row: batch.firstRow + r, planIndex: planIndex, failures: failures) }
                     // A dictionary that just turned plain has no codes to remember.
                     if s.isDictionary { recent.remember(key, code: s.codes[s.codes.count - 1], isAllowed: isAllowed) } else if !recent.isEmpty { recent = RecentValues() }
                     continue
@@ -146,9 +146,13 @@ final class StringColumnBuilder {
             _ = s.append(p, 0)  // a placeholder; the row is removed
             return
         }
-        if !s.append(p, n) {
-            failures.fail(row: row, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values")
-        }
+        if !s.append(p, n) { notAllowed(p, n, row: row, planIndex: planIndex, failures: failures) }
+    }
+
+    /// Records a value outside the allowed set.
+    @inline(never)
+    func notAllowed(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, planIndex: Int, failures: FailureLog) {
+        failures.fail(row: row, planIndex: planIndex, kind: .outOfRange, message: "'\(fieldText(p, n))' is not one of the allowed values")
     }
 
     func removeRows(_ rows: [Int]) { held!.removeRows(rows) }
