@@ -346,6 +346,8 @@ public struct KeySpace: Sendable {
         if unknown == .reportAsNull && normalization == .none && rawForms.isEmpty {
             return lookUpNumbered(column, numbers, pattern, name: name, options: options)
         }
+        // Room for the whole column at once: each block would otherwise grow the table again.
+        if unknown == .add { interner.reserveCapacity(count + min(column.count, 1 << 22)) }
         let blockRows = 1 << 18
         let keysBefore = count
         var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)

@@ -68,46 +68,40 @@ struct NumberedKeyIndex: Sendable {
 
     /// Indexes the keys added to `values` since the last call (those of this pattern).
     ///
+    /// The new keys are inserted in the order of their home slots (a counting sort on the
+    /// slot's leading bits), so the table fills front to back: inserted in key order, each
+    /// of a million keys would be a cache miss into a table larger than the cache.
+    ///
     /// - Complexity: O(new keys × key length).
     mutating func catchUp(with values: StringBuffer) {
         guard indexedKeys < values.count else { return }
-        if (used + values.count - indexedKeys) * 2 > slots.count { grow(toHold: used + values.count - indexedKeys) }
-        let pattern = self.pattern, shift = self.shift, first = indexedKeys
-        var used = self.used
-        slots.withUnsafeMutableBufferPointer { slots in
-            let mask = slots.count &- 1
-            // Batches of 16 keys: every key's first slot is read before any is written, so
-            // that the batch's cache misses overlap instead of following one another.
-            withUnsafeTemporaryAllocation(of: (number: UInt32, code: UInt32, slot: Int, entry: UInt64).self, capacity: 16) { batch in
-                var code = first
-                while code < values.count {
-                    var count = 0
-                    while count < 16 && code < values.count {
-                        let number = values.withUTF8(at: code) { b in b.baseAddress.flatMap { pattern.number(of: $0, count: b.count) } }
-                        if let number, number <= IDPattern.largestStoredNumber {
-                            let slot = NumberedKeyIndex.slot(of: UInt32(number), shift: shift)
-                            batch[count] = (UInt32(number), UInt32(code), slot, slots[slot])
-                            count &+= 1
-                        }
-                        code &+= 1
-                    }
-                    insertion: for k in 0..<count {
-                        let (number, code, slot, seen) = batch[k]
-                        // A slot once taken keeps its key; an empty one may have been taken since.
-                        var i = slot, entry = seen == NumberedKeyIndex.empty ? slots[slot] : seen
-                        while entry != NumberedKeyIndex.empty {
-                            if UInt32(truncatingIfNeeded: entry) == number { continue insertion }  // keys are distinct; kept for safety
-                            i = (i &+ 1) & mask
-                            entry = slots[i]
-                        }
-                        slots[i] = UInt64(number) | UInt64(code) << 32
-                        used &+= 1
-                    }
-                }
-            }
+        var entries: [UInt64] = []  // number | code << 32
+        entries.reserveCapacity(values.count - indexedKeys)
+        for code in indexedKeys..<values.count {
+            let number = values.withUTF8(at: code) { b in b.baseAddress.flatMap { pattern.number(of: $0, count: b.count) } }
+            if let number, number <= IDPattern.largestStoredNumber { entries.append(UInt64(number) | UInt64(code) << 32) }
         }
-        self.used = used
         indexedKeys = values.count
+        if (used + entries.count) * 2 > slots.count { grow(toHold: used + entries.count) }
+        let slotBits = slots.count.trailingZeroBitCount
+        if entries.count >= 1 << 12 && slotBits > 12 {
+            // 4,096 buckets by the slot's leading bits; a bucket's slots span a few pages at most.
+            let bucketShift = UInt64(shift + slotBits - 12)
+            @inline(__always) func bucket(_ entry: UInt64) -> Int {
+                Int(truncatingIfNeeded: (UInt64(UInt32(truncatingIfNeeded: entry)) &* 0x9E37_79B9_7F4A_7C15) >> bucketShift)
+            }
+            var starts = [Int](repeating: 0, count: (1 << 12) + 1)
+            for entry in entries { starts[bucket(entry) + 1] += 1 }
+            for b in 0..<(1 << 12) { starts[b + 1] += starts[b] }
+            var ordered = [UInt64](repeating: 0, count: entries.count)
+            for entry in entries {
+                let b = bucket(entry)
+                ordered[starts[b]] = entry
+                starts[b] += 1
+            }
+            entries = ordered
+        }
+        for entry in entries { insert(UInt32(truncatingIfNeeded: entry), code: UInt32(truncatingIfNeeded: entry >> 32)) }
     }
 
     private mutating func insert(_ number: UInt32, code: UInt32) {

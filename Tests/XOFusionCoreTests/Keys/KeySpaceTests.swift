@@ -156,3 +156,47 @@ import Testing
         }
     }
 }
+
+@Suite struct NumberedLookUpTests {
+    /// Many numbered keys (enough that the index inserts them in slot order, in two
+    /// rounds so the second meets a filled table), then numbered columns looked up
+    /// against them: every code equals a dictionary reference's, unknown IDs are nulls.
+    @Test func manyNumberedKeysMatchAReference() throws {
+        for seed in 0..<3 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            var keys = KeySpace()
+            var reference: [String: UInt32] = [:]
+            func id(_ number: Int) -> String {
+                let digits = String(number)
+                return "C" + String(repeating: "0", count: 9 - digits.count) + digits
+            }
+            for round in 0..<2 {
+                var numbers = Set<Int>()
+                while numbers.count < 9_000 + round * 3_000 { numbers.insert(Int.random(in: 0..<1_000_000_000, using: &g)) }
+                let ids = numbers.map(id).filter { reference[$0] == nil }
+                let (added, _) = try keys.encode(try Table(["id": try .string(ids, layout: .numbered)]), column: "id")
+                for (row, key) in ids.enumerated() {
+                    reference[key] = UInt32(reference.count)
+                    #expect(added[row] == reference[key])
+                }
+                let known = Array(reference.keys)
+                let probes: [String?] = (0..<20_000).map { _ in
+                    switch Int.random(in: 0..<10, using: &g) {
+                    case 0: nil
+                    case 1: id(Int.random(in: 0..<1_000_000_000, using: &g))  // almost surely unknown
+                    default: known.randomElement(using: &g)!
+                    }
+                }
+                let (codes, report) = try keys.encode(try Table(["id": try .string(probes, layout: .numbered)]), column: "id", unknown: .reportAsNull)
+                var unknown = 0
+                for (row, probe) in probes.enumerated() {
+                    let expected = probe.flatMap { reference[$0] }
+                    if probe != nil && expected == nil { unknown += 1 }
+                    #expect(codes[row] == expected, "seed \(seed) round \(round) row \(row)")
+                }
+                #expect(report.unknown == unknown)
+                #expect(keys.count == reference.count)
+            }
+        }
+    }
+}
