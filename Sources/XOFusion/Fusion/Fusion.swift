@@ -171,11 +171,11 @@ extension Fusion {
         func encode(_ table: Table?, _ column: String?, _ role: FusionRole) throws(FusionError) -> [Int32] {
             guard let table else { return [] }
             guard let column else { return [Int32](repeating: -1, count: table.rowCount) }
-            let (codes, keyReport) = try FusionError.wrap { try keys.encode(table, column: column, unknown: .reportAsNull, options: options) }
+            let (indexes, keyReport) = try FusionError.wrap { try keys.lookUpIndexes(table, column: column, options: options) }
             report.keyReports[role] = keyReport
             report.unmatched[role] = keyReport.unknown
             report.nullCustomer[role] = keyReport.nulls
-            return Fusion.indexes(codes)
+            return indexes
         }
         let orderCustomer = try encode(orders, columns.orderCustomer, .orders)
         let returnCustomer = try encode(returns, columns.returnCustomer, .returns)
@@ -250,21 +250,6 @@ extension Fusion {
             runs: runs, time: time, amount: Fusion.gather(amounts, runs, positions: positions, threads: threads),
             completed: runs.gather(completed, threads: threads, positions: positions),
             returned: runs.gather(returned, threads: threads, positions: positions))
-    }
-
-    /// Key codes as customer indexes, -1 for null.
-    static func indexes(_ codes: KeyCodes) -> [Int32] {
-        var out = [Int32](repeating: -1, count: codes.count)
-        codes.codes.withUnsafeBufferPointer { c in
-            out.withUnsafeMutableBufferPointer { o in
-                if let validity = codes.validity {
-                    for i in 0..<c.count where validity[i] { o[i] = Int32(bitPattern: c[i]) }
-                } else {
-                    for i in 0..<c.count { o[i] = Int32(bitPattern: c[i]) }
-                }
-            }
-        }
-        return out
     }
 
     /// The answers grouped by customer, each run oldest first (equal times: the greater response id

@@ -401,50 +401,12 @@ public struct KeySpace: Sendable {
     private mutating func lookUpNumbered(
         _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String, options: KernelOptions
     ) -> (KeyCodes, KeyEncodingReport) {
-        let position = numberedIndexes.firstIndex { $0.pattern == pattern } ?? {
-            numberedIndexes.append(NumberedKeyIndex(pattern: pattern))
-            return numberedIndexes.count - 1
-        }()
-        numberedIndexes[position].catchUp(with: interner.values)
-        let index = numberedIndexes[position]
-        var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
-        let parts = codes.withUnsafeMutableBufferPointer { out in
-            let shared = Box(out)
-            return Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> (unknown: Int, examples: [String]) in
-                let out = shared.value
-                var unknown = 0
-                var examples: [String] = []
-                // Groups of 16 rows, so that their probes' cache misses overlap.
-                let pending = UnsafeMutablePointer<UInt32>.allocate(capacity: 16), rows = UnsafeMutablePointer<Int>.allocate(capacity: 16)
-                let found = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
-                defer { pending.deallocate(); rows.deallocate(); found.deallocate() }
-                var count = 0
-                func resolve() {
-                    index.codes(of: pending, count: count, into: found)
-                    for k in 0..<count {
-                        out[rows[k]] = found[k]
-                        if found[k] == .max {
-                            unknown += 1
-                            if examples.count < 5 { examples.append(pattern.string(Int64(pending[k]))) }
-                        }
-                    }
-                    count = 0
-                }
-                numbers.withUnsafeBufferPointer { numbers in
-                    for row in range where !column.isNull(row) {
-                        pending[count] = numbers[column.offset &+ row]
-                        rows[count] = row
-                        count &+= 1
-                        if count == 16 { resolve() }
-                    }
-                }
-                if count > 0 { resolve() }
-                return (unknown, examples)
-            }
+        var codes = ContiguousArray<UInt32>(unsafeUninitializedCapacity: column.count) { _, initialized in initialized = column.count }
+        let (unknownCount, report) = codes.withUnsafeMutableBufferPointer { out in
+            lookUpNumbered(column, numbers, pattern, name: name, into: out, threads: options.threadCount)
         }
-        let unknownCount = parts.reduce(0) { $0 + $1.unknown }
         var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
-        if unknownCount > 0 {
+        if unknownCount > 0 || column.nullCount > 0 {
             if validity == nil { validity = ValidityBitmap(repeating: true, count: column.count) }
             for row in 0..<codes.count where codes[row] == .max {
                 codes[row] = 0
@@ -452,13 +414,95 @@ public struct KeySpace: Sendable {
             }
         }
         let nullCount = column.nullCount + unknownCount
+        return (KeyCodes(codes: codes, validity: nullCount == 0 ? nil : validity, nullCount: nullCount, keyCount: count), report)
+    }
+
+    /// Writes the code of every row's ID to `out` (`UInt32.max` for a null or
+    /// unknown ID); returns the count of unknown IDs and the report.
+    private mutating func lookUpNumbered(
+        _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String,
+        into out: UnsafeMutableBufferPointer<UInt32>, threads: Int
+    ) -> (unknown: Int, report: KeyEncodingReport) {
+        let position = numberedIndexes.firstIndex { $0.pattern == pattern } ?? {
+            numberedIndexes.append(NumberedKeyIndex(pattern: pattern))
+            return numberedIndexes.count - 1
+        }()
+        numberedIndexes[position].catchUp(with: interner.values)
+        let index = numberedIndexes[position]
+        let shared = Box(out)
+        let parts = Partitions.map(Partitions.ranges(column.count), threads: threads) { range -> (unknown: Int, examples: [String]) in
+            let out = shared.value
+            var unknown = 0
+            var examples: [String] = []
+            // Groups of 16 rows, so that their probes' cache misses overlap.
+            let pending = UnsafeMutablePointer<UInt32>.allocate(capacity: 16), rows = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+            let found = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
+            defer { pending.deallocate(); rows.deallocate(); found.deallocate() }
+            var count = 0
+            func resolve() {
+                index.codes(of: pending, count: count, into: found)
+                for k in 0..<count {
+                    out[rows[k]] = found[k]
+                    if found[k] == .max {
+                        unknown += 1
+                        if examples.count < 5 { examples.append(pattern.string(Int64(pending[k]))) }
+                    }
+                }
+                count = 0
+            }
+            numbers.withUnsafeBufferPointer { numbers in
+                for row in range {
+                    if column.isNull(row) {
+                        out[row] = .max
+                        continue
+                    }
+                    pending[count] = numbers[column.offset &+ row]
+                    rows[count] = row
+                    count &+= 1
+                    if count == 16 { resolve() }
+                }
+            }
+            if count > 0 { resolve() }
+            return (unknown, examples)
+        }
+        let unknownCount = parts.reduce(0) { $0 + $1.unknown }
         let collisions = self.collisions
-        return (
-            KeyCodes(codes: codes, validity: nullCount == 0 ? nil : validity, nullCount: nullCount, keyCount: count),
-            KeyEncodingReport(
-                column: name, values: column.count, nulls: column.nullCount, changed: 0, newKeys: 0, unknown: unknownCount,
-                unknownExamples: Array(parts.flatMap(\.examples).prefix(5)), collisions: Array(collisions.prefix(10)), collisionCount: collisions.count)
-        )
+        return (unknownCount, KeyEncodingReport(
+            column: name, values: column.count, nulls: column.nullCount, changed: 0, newKeys: 0, unknown: unknownCount,
+            unknownExamples: Array(parts.flatMap(\.examples).prefix(5)), collisions: Array(collisions.prefix(10)), collisionCount: collisions.count))
+    }
+
+    /// Looks up the IDs of `column` in `table` without adding any (as
+    /// ``encode(_:column:unknown:options:)`` with ``UnknownKeyPolicy/reportAsNull``)
+    /// and returns each row's code as an `Int32`, `-1` for a null or unknown ID:
+    /// the form the fusion groups on. A numbered column with no normalisation is
+    /// looked up straight into that form.
+    ///
+    /// - Complexity: O(rows).
+    package mutating func lookUpIndexes(_ table: Table, column name: String, options: KernelOptions = .default) throws(KernelError) -> ([Int32], KeyEncodingReport) {
+        let column = try table.kernelColumn(name)
+        if case .numberedString(let numbers, let pattern) = column.storage, normalization == .none, rawForms.isEmpty {
+            var report: KeyEncodingReport?
+            let indexes = [Int32](unsafeUninitializedCapacity: column.count) { out, initialized in
+                out.withMemoryRebound(to: UInt32.self) { out in
+                    report = lookUpNumbered(column, numbers, pattern, name: name, into: out, threads: options.threadCount).report
+                }
+                initialized = column.count
+            }
+            return (indexes, report!)
+        }
+        let (codes, report) = try encode(column, name: name, unknown: .reportAsNull, options: options)
+        var indexes = [Int32](repeating: -1, count: codes.count)
+        codes.codes.withUnsafeBufferPointer { c in
+            indexes.withUnsafeMutableBufferPointer { o in
+                if let validity = codes.validity {
+                    for i in 0..<c.count where validity[i] { o[i] = Int32(bitPattern: c[i]) }
+                } else {
+                    for i in 0..<c.count { o[i] = Int32(bitPattern: c[i]) }
+                }
+            }
+        }
+        return (indexes, report)
     }
 
     /// Looks up every ID of a plain column, partitions on all threads (nothing is

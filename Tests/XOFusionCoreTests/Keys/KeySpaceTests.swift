@@ -199,4 +199,29 @@ import Testing
             }
         }
     }
+
+    /// The fusion's look-up (codes as Int32, -1 for null or unknown) agrees with
+    /// `encode(…, unknown: .reportAsNull)` on every layout, on slices, with and
+    /// without normalisation, on one thread and several.
+    @Test func indexesAgreeWithEncode() throws {
+        for seed in 0..<100 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            var keys = KeySpace(normalization: seed % 3 == 0 ? KeyNormalization(trimWhitespace: true, caseFolding: true) : .none)
+            let known = (0..<Int.random(in: 0...30, using: &g)).map { "K\(100_000 + $0 * 7)" }
+            _ = try keys.encode(try Table(["id": try .string(known, layout: .numbered)]), column: "id")
+            let ids: [String?] = (0..<Int.random(in: 0...60, using: &g)).map { _ in
+                RandomValues.optional("K\(100_000 + Int.random(in: 0..<250, using: &g))", nullRate: 0.15, &g)
+            }
+            let layout = [StringLayout.plain, .dictionary, .numbered].randomElement(using: &g)!
+            var table = try Table(["id": try .string(ids, layout: layout)])
+            if table.rowCount > 2 { table = table.slice(1..<table.rowCount - 1) }
+            let options = KernelOptions(threads: Int.random(in: 1...3, using: &g))
+            var a = keys, b = keys
+            let (codes, expectedReport) = try a.encode(table, column: "id", unknown: .reportAsNull, options: options)
+            let (indexes, report) = try b.lookUpIndexes(table, column: "id", options: options)
+            #expect(indexes == (0..<table.rowCount).map { codes[$0].map { Int32($0) } ?? -1 }, "seed \(seed) \(layout)")
+            #expect(report == expectedReport, "seed \(seed) \(layout)")
+            #expect(b.count == known.count)
+        }
+    }
 }
