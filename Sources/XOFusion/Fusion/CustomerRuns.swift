@@ -195,6 +195,12 @@ struct UnitsAsDouble: RowReader {
     @inline(__always) func callAsFunction(_ row: Int) -> Double { Double(base[row]) / divisor }
 }
 
+/// The bits of a bitmap's words (bit `row % 64` of word `row / 64`) as `Bool`s.
+struct BitsAsBools: RowReader {
+    let words: UnsafePointer<UInt64>
+    @inline(__always) func callAsFunction(_ row: Int) -> Bool { words[row >> 6] >> UInt64(row & 63) & 1 != 0 }
+}
+
 /// The orders' facts in run order (see ``CustomerRuns``): customer `c`'s completed and
 /// other orders, oldest first (equal times in row order).
 struct OrderFacts: Sendable {

@@ -72,18 +72,22 @@ public struct Fusion: Sendable {
         let n = customers.rowCount
 
         // Returns: each to its order, so that an order returned twice counts once.
-        var orderReturned = [Bool](repeating: false, count: orders?.rowCount ?? 0)
+        var orderReturned = ValidityBitmap(repeating: false, count: orders?.rowCount ?? 0)
         if let returns {
             if let link = returnLink {
                 report.duplicateOrderIDs = max(report.duplicateOrderIDs, link.duplicates)
-                var returnRows = [UInt8](repeating: 0, count: orderCompleted.count)
+                var returnedOnce = ValidityBitmap(repeating: false, count: orderCompleted.count), counted = returnedOnce
                 for row in 0..<returns.rowCount {
                     let order = Int(link.rows[row])
                     guard order >= 0 else { report.returnsWithoutOrder += 1; continue }
                     if !orderCompleted[order] { report.returnsOfUncompletedOrders += 1 }
                     if returnCustomer[row] != orderCustomer[order] { report.returnsOfAnotherCustomer += 1 }
-                    if returnRows[order] == 1 { report.ordersReturnedMoreThanOnce += 1 }
-                    returnRows[order] = min(2, returnRows[order] + 1)
+                    if !returnedOnce[order] {
+                        returnedOnce[order] = true
+                    } else if !counted[order] {
+                        counted[order] = true
+                        report.ordersReturnedMoreThanOnce += 1
+                    }
                     if orderCompleted[order] { orderReturned[order] = true }
                 }
             } else if orders != nil {
@@ -213,15 +217,12 @@ extension Fusion {
     }
 
     /// Whether each order is completed (every order when the mapping names no status column).
-    static func completedOrders(_ orders: Table?, columns: FusionColumns, mapping: FusionMapping, options: KernelOptions) throws(FusionError) -> [Bool] {
-        guard let orders else { return [] }
-        guard let status = columns.orderStatus else { return [Bool](repeating: true, count: orders.rowCount) }
-        var completed = [Bool](repeating: false, count: orders.rowCount)
-        let mask = try FusionError.wrap {
+    static func completedOrders(_ orders: Table?, columns: FusionColumns, mapping: FusionMapping, options: KernelOptions) throws(FusionError) -> ValidityBitmap {
+        guard let orders else { return ValidityBitmap(repeating: false, count: 0) }
+        guard let status = columns.orderStatus else { return ValidityBitmap(repeating: true, count: orders.rowCount) }
+        return try FusionError.wrap {
             try orders.rowMask(where: .isIn(status, mapping.orders.completedStatuses.sorted().map { .string($0) }), options: options)
         }
-        completed.withUnsafeMutableBufferPointer { c in mask.forEachSetBit { c[$0] = true } }
-        return completed
     }
 
     /// The order row each return names (see ``link(_:_:to:_:options:)``); `nil` when the returns
@@ -236,7 +237,7 @@ extension Fusion {
     ///
     /// - Complexity: O(orders + customers), plus a sort of any customer's run that is not in time order.
     static func orderFacts(
-        _ orders: Table, customer: [Int32], customers n: Int, completed: [Bool], returned: [Bool], columns: FusionColumns, threads: Int
+        _ orders: Table, customer: [Int32], customers n: Int, completed: ValidityBitmap, returned: ValidityBitmap, columns: FusionColumns, threads: Int
     ) throws(FusionError) -> OrderFacts {
         var (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
@@ -248,8 +249,8 @@ extension Fusion {
         let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
         return OrderFacts(
             runs: runs, time: time, amount: Fusion.gather(amounts, runs, positions: positions, threads: threads),
-            completed: runs.gather(completed, threads: threads, positions: positions),
-            returned: runs.gather(returned, threads: threads, positions: positions))
+            completed: completed.withUnsafeWords { runs.gather(threads: threads, positions: positions, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) },
+            returned: returned.withUnsafeWords { runs.gather(threads: threads, positions: positions, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) })
     }
 
     /// The answers grouped by customer, each run oldest first (equal times: the greater response id
@@ -268,36 +269,30 @@ extension Fusion {
             (runs, positions) = (sorted, sorted.positions())
             runTime = Fusion.gather(times, runs, positions: positions, threads: threads)
         }
-        /// An integer score in run order, `Int64.min` for null, each value checked.
-        func scores(_ name: String?, scale: String, _ isValid: (Int64) -> Bool) throws(FusionError) -> [Int64] {
+        // An integer score in run order, `Int64.min` for null: checked in row order first
+        // (an error names the first score outside its scale), then gathered from the column.
+        func scores(_ name: String?, scale: String, _ range: ClosedRange<Int64>) throws(FusionError) -> [Int64] {
             guard let name else { return [] }
             let values = try ScoreColumn.integers(answers, name, role: .answers)
-            var out = [Int64](repeating: AnswerFacts.null, count: values.count)
-            for row in 0..<values.count {
-                guard let v = values[row] else { continue }
-                guard isValid(v) else { throw .outOfScale(role: .answers, column: name, row: row, value: String(v), scale: scale) }
-                out[row] = v
-            }
-            return runs.gather(out, threads: threads, positions: positions)
+            let bad = values.withUnsafeValues { v in (0..<v.count).first { !range.contains(v[$0]) && !values.isNull($0) } }
+            if let row = bad { throw .outOfScale(role: .answers, column: name, row: row, value: String(values[row]!), scale: scale) }
+            let gathered = values.withUnsafeValues { v in runs.gather(threads: threads, positions: positions, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            return Fusion.withNulls(gathered, values, AnswerFacts.null, runs, positions)
         }
         let sentiment = try columns.sentiment.map { (name) throws(FusionError) -> [Double] in
             let values = try ScoreColumn.numbers(answers, name, role: .answers)
             let range = scales.sentimentScale.range
-            var out = [Double](repeating: .nan, count: answers.rowCount)
             for row in 0..<answers.rowCount {
-                guard let v = values[row] else { continue }
-                guard range.contains(v) else {
-                    throw .outOfScale(role: .answers, column: name, row: row, value: v.formatted(significant: 6), scale: "\(range)")
-                }
-                out[row] = v
+                guard let v = values[row], !range.contains(v) else { continue }
+                throw .outOfScale(role: .answers, column: name, row: row, value: v.formatted(significant: 6), scale: "\(range)")
             }
-            return runs.gather(out, threads: threads, positions: positions)
+            return Fusion.gather(try Fusion.amountValues(answers, name, role: .answers), runs, positions: positions, threads: threads)
         }
         return AnswerFacts(
             runs: runs, time: runTime,
-            nps: try scores(columns.nps, scale: scales.npsScale.description) { scales.npsScale.range.contains($0) },
-            csat: try scores(columns.csat, scale: scales.csatScale.description) { scales.csatScale.range.contains($0) },
-            ces: try scores(columns.ces, scale: scales.cesScale.description) { scales.cesScale.range.contains($0) },
+            nps: try scores(columns.nps, scale: scales.npsScale.description, scales.npsScale.range),
+            csat: try scores(columns.csat, scale: scales.csatScale.description, scales.csatScale.range),
+            ces: try scores(columns.ces, scale: scales.cesScale.description, scales.cesScale.range),
             sentiment: sentiment ?? [])
     }
 

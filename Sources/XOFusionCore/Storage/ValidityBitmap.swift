@@ -54,6 +54,13 @@ public struct ValidityBitmap: Hashable, Sendable {
         }
     }
 
+    /// Calls `body` with the bits as words (bit `i` is bit `i % 64` of word `i / 64`), for
+    /// loops that read bits by row without a check per access.
+    @inlinable
+    package func withUnsafeWords<R>(_ body: (UnsafeBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try words.withUnsafeBufferPointer(body)
+    }
+
     /// Appends one bit.
     ///
     /// - Complexity: amortised O(1).
