@@ -410,8 +410,8 @@ extension Fusion {
     }
 
     /// ``link(_:_:to:_:options:)`` for IDs of one prefix and width on both sides (`O0000012345`), whose numbers
-    /// lie in a range at most a few times the target's row count: an array indexed by number instead of a
-    /// hash of the text. `nil` when the columns are not like that.
+    /// lie in a range at most a few times the target's row count: a bitmap over that range (and one entry per
+    /// number the table names) instead of a hash of the text. `nil` when the columns are not like that.
     ///
     /// - Complexity: O(rows of both tables + the numbers' range).
     static func linkByNumber(_ table: Table, _ column: String, to target: Table, _ targetColumn: String, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int)? {
@@ -424,16 +424,26 @@ extension Fusion {
         @inline(__always) func slot(_ number: Int64) -> Int? {
             number == FixedWidthIDs.null || !span.contains(number) ? nil : Int(number - base)
         }
-        // Numbers a row of `table` names; the first target row of each; later target rows that repeat one.
-        var named = [Bool](repeating: false, count: size)
+        // The numbers a row of `table` names, as bits; the named number at slot k has the entry
+        // rank(k) (named slots before it) in `first`, the first target row with that number.
+        var named = ValidityBitmap(repeating: false, count: size)
         for row in 0..<ids.count { if let k = slot(ids.number(at: row)) { named[k] = true } }
-        var first = [Int32](repeating: -1, count: size)
-        var duplicates = 0
-        for row in 0..<targetIDs.count {
-            guard let k = slot(targetIDs.number(at: row)), named[k] else { continue }
-            if first[k] < 0 { first[k] = Int32(row) } else { duplicates += 1 }
+        return named.withUnsafeWords { words in
+            var ranks = [Int32](repeating: 0, count: words.count + 1)
+            for w in words.indices { ranks[w + 1] = ranks[w] + Int32(words[w].nonzeroBitCount) }
+            // The entry of slot `k`, or `nil` when no row of `table` names its number.
+            @inline(__always) func entry(_ k: Int) -> Int? {
+                let word = words[k >> 6], bit = UInt64(1) << UInt64(k & 63)
+                return word & bit == 0 ? nil : Int(ranks[k >> 6]) + (word & (bit &- 1)).nonzeroBitCount
+            }
+            var first = [Int32](repeating: -1, count: Int(ranks[words.count]))
+            var duplicates = 0
+            for row in 0..<targetIDs.count {
+                guard let k = slot(targetIDs.number(at: row)), let e = entry(k) else { continue }
+                if first[e] < 0 { first[e] = Int32(row) } else { duplicates += 1 }
+            }
+            return ((0..<ids.count).map { row in slot(ids.number(at: row)).flatMap(entry).map { first[$0] } ?? -1 }, duplicates)
         }
-        return ((0..<ids.count).map { slot(ids.number(at: $0)).map { first[$0] } ?? -1 }, duplicates)
     }
 
     /// Resolves every role's columns and checks their kinds.

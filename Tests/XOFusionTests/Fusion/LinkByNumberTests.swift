@@ -17,9 +17,11 @@ import Testing
             return "O" + String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
         let limit = (0..<width).reduce(1) { r, _ in r * 10 } - 1
+        // Numbers spread over more than one 64-bit word of the number bitmap now and then.
+        let spread = [1, 1, 25][next(3)]  // spans stay under 1,024, which the number path always takes
         // Orders: numbered with gaps and repeats, some null; returns: known, unknown and null order ids.
-        let orders: [String?] = (0..<next(60)).map { _ in next(8) == 0 ? nil : id(min(limit, next(40))) }
-        var returns: [String?] = (0..<next(30)).map { _ in next(6) == 0 ? nil : id(min(limit, next(50))) }
+        let orders: [String?] = (0..<next(60)).map { _ in next(8) == 0 ? nil : id(min(limit, next(40) * spread)) }
+        var returns: [String?] = (0..<next(30)).map { _ in next(6) == 0 ? nil : id(min(limit, next(50) * spread)) }
         if next(10) == 0 { returns.append("O-not-a-number") }  // another shape: the text path only
         let target = try Table(["order_id": try .string(orders)]), source = try Table(["order_id": try .string(returns)])
         let text = try Fusion.linkByText(source, "order_id", to: target, "order_id", options: KernelOptions(threads: 1))
