@@ -68,6 +68,12 @@ struct ByteInterner: Sendable {
     private(set) var values = StringBuffer()
     private var slots = SlotTable(count: 1024)
     private let seed = UInt64.random(in: 0...UInt64.max)
+    /// Values `0 ..< hashed` are in the table; later ones came from ``appendUnhashed(_:)``.
+    private var hashed = 0
+
+    /// Whether values appended by ``appendUnhashed(_:)`` are not in the table yet: a look-up
+    /// does not find them, and nothing may be added before ``hashPending()``.
+    var hasPending: Bool { hashed < values.count }
 
     /// Makes room for `count` values without growing the table on the way
     /// (each growth rehashes every value).
@@ -175,12 +181,47 @@ struct ByteInterner: Sendable {
     /// Adds a value at its empty slot `slot` (from ``find(_:_:_:)``) and returns its code.
     @inline(__always)
     private mutating func insert(_ probe: Probe, _ p: UnsafePointer<UInt8>, _ n: Int, at slot: Int) throws(TableError) -> UInt32 {
+        assert(!hasPending, "values appended unhashed must be hashed before another is added")
         let code = values.count
         try values.append(utf8Bytes: UnsafeBufferPointer(start: p, count: n))
+        hashed = values.count
         if !isKnownUniquelyReferenced(&slots) { slots = slots.copy() }  // a copy of the interner shares them
         slots.buffer[slot] = Slot(key: probe.key, meta: UInt64(UInt32(truncatingIfNeeded: code &+ 1)) << 32 | UInt64(probe.tag))
         if values.count * 2 > slots.buffer.count { rehash(to: slots.buffer.count * 2) }
         return UInt32(truncatingIfNeeded: code)
+    }
+
+    /// Appends a value that is known not to be interned, without hashing it, and returns
+    /// its code. For a caller that finds these values another way (a key space adds
+    /// numbered IDs and looks them up by number) until ``hashPending()``.
+    ///
+    /// - Throws: ``TableError/capacityExceeded(column:reason:)`` past 4 GiB of text.
+    mutating func appendUnhashed(_ bytes: UnsafeBufferPointer<UInt8>) throws(TableError) -> UInt32 {
+        let code = values.count
+        try values.append(utf8Bytes: bytes)
+        return UInt32(truncatingIfNeeded: code)
+    }
+
+    /// Puts the values appended by ``appendUnhashed(_:)`` into the table.
+    ///
+    /// - Complexity: O(pending values).
+    mutating func hashPending() {
+        guard hasPending else { return }
+        var size = slots.buffer.count
+        while size < values.count * 2 { size *= 2 }
+        if size > slots.buffer.count {
+            rehash(to: size)
+        } else if !isKnownUniquelyReferenced(&slots) {
+            slots = slots.copy()
+        }
+        let table = slots.buffer, mask = table.count &- 1
+        for code in hashed..<values.count {
+            let probe = values.withUTF8(at: code) { b in self.probe(b.baseAddress ?? UnsafePointer(bitPattern: 1)!, b.count) }
+            var slot = probe.hash & mask
+            while table[slot].meta != 0 { slot = (slot &+ 1) & mask }
+            table[slot] = Slot(key: probe.key, meta: UInt64(UInt32(truncatingIfNeeded: code &+ 1)) << 32 | UInt64(probe.tag))
+        }
+        hashed = values.count
     }
 
     /// Moves every slot to a table of `size` slots. Needs no stored value: a

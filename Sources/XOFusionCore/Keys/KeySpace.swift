@@ -162,7 +162,14 @@ public struct KeySpace: Sendable {
     public func code(of id: String) -> UInt32? {
         var bytes = normalized(Array(id.utf8)) ?? Array(id.utf8)
         return bytes.withUnsafeMutableBufferPointer { b in
-            interner.code(of: UnsafePointer(b.baseAddress) ?? UnsafePointer(bitPattern: 1)!, b.count)
+            let p = UnsafePointer(b.baseAddress) ?? UnsafePointer(bitPattern: 1)!
+            // Keys added by number and not hashed yet are found by number.
+            if interner.hasPending {
+                for index in numberedIndexes {
+                    if let number = index.pattern.number(of: p, count: b.count), let code = index.code(of: number) { return code }
+                }
+            }
+            return interner.code(of: p, b.count)
         }
     }
 
@@ -176,7 +183,7 @@ public struct KeySpace: Sendable {
             throw .unsupportedKind(column: name, kind: column.kind, reason: "looking up IDs needs a string column")
         }
         var result = [UInt32?](repeating: nil, count: rows.count)
-        guard case .plainString(let buffer) = column.storage else {
+        guard case .plainString(let buffer) = column.storage, !interner.hasPending else {
             for (i, row) in rows.enumerated() where !column.isNull(row) { result[i] = values[row].flatMap { code(of: $0) } }
             return result
         }
@@ -239,6 +246,8 @@ public struct KeySpace: Sendable {
         if case .numberedString(let numbers, let pattern) = column.storage {
             return try encodeNumbered(column, numbers, pattern, name: name, unknown: unknown, options: options)
         }
+        // Keys added by number (see addNumbered) join the hash table before text is looked up in it.
+        interner.hashPending()
         var state = EncodingState(name: name, policy: unknown)
         var codes = ContiguousArray<UInt32>(repeating: 0, count: column.count)
         var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
@@ -343,8 +352,11 @@ public struct KeySpace: Sendable {
     private mutating func encodeNumbered(
         _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String, unknown: UnknownKeyPolicy, options: KernelOptions
     ) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
-        if unknown == .reportAsNull && normalization == .none && rawForms.isEmpty {
-            return lookUpNumbered(column, numbers, pattern, name: name, options: options)
+        if normalization == .none && rawForms.isEmpty {
+            switch unknown {
+            case .reportAsNull: return lookUpNumbered(column, numbers, pattern, name: name, options: options)
+            case .add: return try addNumbered(column, numbers, pattern, name: name, options: options)
+            }
         }
         // Room for the whole column at once: each block would otherwise grow the table again.
         if unknown == .add { interner.reserveCapacity(count + min(column.count, 1 << 22)) }
@@ -402,33 +414,48 @@ public struct KeySpace: Sendable {
         _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String, options: KernelOptions
     ) -> (KeyCodes, KeyEncodingReport) {
         var codes = ContiguousArray<UInt32>(unsafeUninitializedCapacity: column.count) { _, initialized in initialized = column.count }
-        let (unknownCount, report) = codes.withUnsafeMutableBufferPointer { out in
-            lookUpNumbered(column, numbers, pattern, name: name, into: out, threads: options.threadCount)
+        let found = codes.withUnsafeMutableBufferPointer { out in
+            lookUpNumbered(column, numbers, pattern, into: out, threads: options.threadCount)
         }
         var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
-        if unknownCount > 0 || column.nullCount > 0 {
+        if found.unknown > 0 || column.nullCount > 0 {
             if validity == nil { validity = ValidityBitmap(repeating: true, count: column.count) }
             for row in 0..<codes.count where codes[row] == .max {
                 codes[row] = 0
                 validity![row] = false
             }
         }
-        let nullCount = column.nullCount + unknownCount
-        return (KeyCodes(codes: codes, validity: nullCount == 0 ? nil : validity, nullCount: nullCount, keyCount: count), report)
+        let nullCount = column.nullCount + found.unknown
+        return (
+            KeyCodes(codes: codes, validity: nullCount == 0 ? nil : validity, nullCount: nullCount, keyCount: count),
+            lookUpReport(column, name: name, found))
     }
 
-    /// Writes the code of every row's ID to `out` (`UInt32.max` for a null or
-    /// unknown ID); returns the count of unknown IDs and the report.
-    private mutating func lookUpNumbered(
-        _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String,
-        into out: UnsafeMutableBufferPointer<UInt32>, threads: Int
-    ) -> (unknown: Int, report: KeyEncodingReport) {
+    /// The report of a look-up that added nothing.
+    private func lookUpReport(_ column: Column, name: String, _ found: (unknown: Int, examples: [String])) -> KeyEncodingReport {
+        let collisions = self.collisions
+        return KeyEncodingReport(
+            column: name, values: column.count, nulls: column.nullCount, changed: 0, newKeys: 0, unknown: found.unknown,
+            unknownExamples: found.examples, collisions: Array(collisions.prefix(10)), collisionCount: collisions.count)
+    }
+
+    /// The index of `pattern`'s keys by number, brought up to date with the key space.
+    private mutating func numberedIndex(of pattern: IDPattern) -> Int {
         let position = numberedIndexes.firstIndex { $0.pattern == pattern } ?? {
             numberedIndexes.append(NumberedKeyIndex(pattern: pattern))
             return numberedIndexes.count - 1
         }()
         numberedIndexes[position].catchUp(with: interner.values)
-        let index = numberedIndexes[position]
+        return position
+    }
+
+    /// Writes the code of every row's ID to `out` (`UInt32.max` for a null or
+    /// unknown ID); returns the count of unknown IDs and the first five of them.
+    private mutating func lookUpNumbered(
+        _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern,
+        into out: UnsafeMutableBufferPointer<UInt32>, threads: Int
+    ) -> (unknown: Int, examples: [String]) {
+        let index = numberedIndexes[numberedIndex(of: pattern)]
         let shared = Box(out)
         let parts = Partitions.map(Partitions.ranges(column.count), threads: threads) { range -> (unknown: Int, examples: [String]) in
             let out = shared.value
@@ -465,11 +492,87 @@ public struct KeySpace: Sendable {
             if count > 0 { resolve() }
             return (unknown, examples)
         }
-        let unknownCount = parts.reduce(0) { $0 + $1.unknown }
+        return (parts.reduce(0) { $0 + $1.unknown }, Array(parts.flatMap(\.examples).prefix(5)))
+    }
+
+    /// Adds the IDs of a numbered column (no normalisation) by number. The rows are
+    /// looked up in the pattern's index on all threads; the numbers it lacks are sorted
+    /// (so repeats are found without a hash table) and become keys in order of first
+    /// appearance. Their text is appended to the interner unhashed: it joins the hash
+    /// table only if a column that is not numbered is encoded later, and until then
+    /// ``code(of:)`` finds such keys by number. Codes and report are those of the
+    /// same IDs encoded as text.
+    ///
+    /// - Complexity: O(rows), plus a radix sort of the new IDs' rows.
+    private mutating func addNumbered(
+        _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String, options: KernelOptions
+    ) throws(KernelError) -> (KeyCodes, KeyEncodingReport) {
+        let keysBefore = count
+        var codes = ContiguousArray<UInt32>(unsafeUninitializedCapacity: column.count) { _, initialized in initialized = column.count }
+        let position = numberedIndex(of: pattern)
+        let found = codes.withUnsafeMutableBufferPointer { out in lookUpNumbered(column, numbers, pattern, into: out, threads: options.threadCount) }
+        if found.unknown > 0 {
+            // (number, row) of each row with a new ID, sorted by number and then row.
+            var fresh: [UInt64] = []
+            fresh.reserveCapacity(found.unknown)
+            codes.withUnsafeBufferPointer { codes in
+                numbers.withUnsafeBufferPointer { numbers in
+                    for row in 0..<column.count where codes[row] == .max && !column.isNull(row) {
+                        fresh.append(UInt64(numbers[column.offset + row]) << 32 | UInt64(row))
+                    }
+                }
+            }
+            RadixSort.sortByHighHalf(&fresh)
+            // One group per new number; (first row, group) sorted by row gives the codes' order.
+            var firsts: [UInt64] = []
+            var previous = UInt64.max
+            for entry in fresh where entry >> 32 != previous {
+                previous = entry >> 32
+                firsts.append((entry & 0xFFFF_FFFF) << 32 | UInt64(firsts.count))
+            }
+            RadixSort.sortByHighHalf(&firsts)
+            var groupCode = [UInt32](repeating: 0, count: firsts.count)
+            var added: [UInt64] = []  // for the number index
+            added.reserveCapacity(firsts.count)
+            var text = [UInt8](repeating: 0, count: pattern.length)
+            for entry in firsts {
+                let number = numbers[column.offset + Int(entry >> 32)]
+                text.withUnsafeMutableBufferPointer { pattern.write(Int64(number), to: $0.baseAddress!) }
+                let code: UInt32
+                do {
+                    code = try text.withUnsafeBufferPointer { (b) throws(TableError) in try interner.appendUnhashed(b) }
+                } catch {
+                    throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
+                }
+                groupCode[Int(entry & 0xFFFF_FFFF)] = code
+                added.append(NumberedKeyIndex.entry(number, code: code))
+            }
+            numberedIndexes[position].add(added, upTo: interner.count)
+            codes.withUnsafeMutableBufferPointer { codes in
+                var group = -1
+                previous = .max
+                for entry in fresh {
+                    if entry >> 32 != previous {
+                        previous = entry >> 32
+                        group += 1
+                    }
+                    codes[Int(entry & 0xFFFF_FFFF)] = groupCode[group]
+                }
+            }
+            while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
+        }
+        // Left at UInt32.max: the null rows.
+        var validity: ValidityBitmap?
+        if column.nullCount > 0 {
+            validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
+            for row in 0..<codes.count where codes[row] == .max { codes[row] = 0 }
+        }
         let collisions = self.collisions
-        return (unknownCount, KeyEncodingReport(
-            column: name, values: column.count, nulls: column.nullCount, changed: 0, newKeys: 0, unknown: unknownCount,
-            unknownExamples: Array(parts.flatMap(\.examples).prefix(5)), collisions: Array(collisions.prefix(10)), collisionCount: collisions.count))
+        return (
+            KeyCodes(codes: codes, validity: validity, nullCount: column.nullCount, keyCount: count),
+            KeyEncodingReport(
+                column: name, values: column.count, nulls: column.nullCount, changed: 0, newKeys: count - keysBefore, unknown: 0,
+                unknownExamples: [], collisions: Array(collisions.prefix(10)), collisionCount: collisions.count))
     }
 
     /// Looks up the IDs of `column` in `table` without adding any (as
@@ -482,14 +585,14 @@ public struct KeySpace: Sendable {
     package mutating func lookUpIndexes(_ table: Table, column name: String, options: KernelOptions = .default) throws(KernelError) -> ([Int32], KeyEncodingReport) {
         let column = try table.kernelColumn(name)
         if case .numberedString(let numbers, let pattern) = column.storage, normalization == .none, rawForms.isEmpty {
-            var report: KeyEncodingReport?
+            var found = (unknown: 0, examples: [String]())
             let indexes = [Int32](unsafeUninitializedCapacity: column.count) { out, initialized in
                 out.withMemoryRebound(to: UInt32.self) { out in
-                    report = lookUpNumbered(column, numbers, pattern, name: name, into: out, threads: options.threadCount).report
+                    found = lookUpNumbered(column, numbers, pattern, into: out, threads: options.threadCount)
                 }
                 initialized = column.count
             }
-            return (indexes, report!)
+            return (indexes, lookUpReport(column, name: name, found))
         }
         let (codes, report) = try encode(column, name: name, unknown: .reportAsNull, options: options)
         var indexes = [Int32](repeating: -1, count: codes.count)

@@ -53,6 +53,14 @@ struct NumberedKeyIndex: Sendable {
         }
     }
 
+    /// The code of the key with number `number`, if there is one.
+    func code(of number: Int64) -> UInt32? {
+        guard number >= 0, number <= IDPattern.largestStoredNumber else { return nil }
+        let n = UInt32(number)
+        let found = slots.withUnsafeBufferPointer { NumberedKeyIndex.probe($0, from: NumberedKeyIndex.slot(of: n, shift: shift), n) }
+        return found
+    }
+
     /// Linear probing from `start` until `number` or an empty slot.
     @inline(__always)
     private static func probe(_ slots: UnsafeBufferPointer<UInt64>, from start: Int, _ number: UInt32) -> UInt32? {
@@ -68,20 +76,34 @@ struct NumberedKeyIndex: Sendable {
 
     /// Indexes the keys added to `values` since the last call (those of this pattern).
     ///
-    /// The new keys are inserted in the order of their home slots (a counting sort on the
-    /// slot's leading bits), so the table fills front to back: inserted in key order, each
-    /// of a million keys would be a cache miss into a table larger than the cache.
-    ///
     /// - Complexity: O(new keys × key length).
     mutating func catchUp(with values: StringBuffer) {
         guard indexedKeys < values.count else { return }
-        var entries: [UInt64] = []  // number | code << 32
+        var entries: [UInt64] = []
         entries.reserveCapacity(values.count - indexedKeys)
         for code in indexedKeys..<values.count {
             let number = values.withUTF8(at: code) { b in b.baseAddress.flatMap { pattern.number(of: $0, count: b.count) } }
-            if let number, number <= IDPattern.largestStoredNumber { entries.append(UInt64(number) | UInt64(code) << 32) }
+            if let number, number <= IDPattern.largestStoredNumber { entries.append(NumberedKeyIndex.entry(UInt32(number), code: UInt32(code))) }
         }
-        indexedKeys = values.count
+        add(entries, upTo: values.count)
+    }
+
+    /// An entry of ``add(_:upTo:)``: a key's number and code in one word.
+    @inline(__always)
+    static func entry(_ number: UInt32, code: UInt32) -> UInt64 { UInt64(number) | UInt64(code) << 32 }
+
+    /// Indexes keys `indexedKeys ..< keyCount` of the space, given as ``entry(_:code:)``s
+    /// (those of this pattern; the caller knows their numbers).
+    ///
+    /// The entries are inserted in the order of their home slots (a counting sort on the
+    /// slot's leading bits), so the table fills front to back: inserted in key order, each
+    /// of a million keys would be a cache miss into a table larger than the cache.
+    ///
+    /// - Complexity: O(entries).
+    mutating func add(_ entries: [UInt64], upTo keyCount: Int) {
+        precondition(keyCount >= indexedKeys, "keys are indexed in order")
+        var entries = entries
+        indexedKeys = keyCount
         if (used + entries.count) * 2 > slots.count { grow(toHold: used + entries.count) }
         let slotBits = slots.count.trailingZeroBitCount
         if entries.count >= 1 << 12 && slotBits > 12 {

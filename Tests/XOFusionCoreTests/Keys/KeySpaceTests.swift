@@ -224,4 +224,67 @@ import Testing
             #expect(b.count == known.count)
         }
     }
+
+    /// IDs added from numbered columns (by number, text not hashed until needed) give the
+    /// codes and reports of the same IDs added as text, and every way of asking for a code
+    /// afterwards (code(of:), lookUp of rows, look-ups and adds of text columns) sees them.
+    @Test func numberedAddsAgreeWithTextAdds() throws {
+        for seed in 0..<150 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            var byNumber = KeySpace(), byText = KeySpace()
+            func ids(_ n: Int) -> [String?] {
+                (0..<n).map { _ in RandomValues.optional("C\(100_000 + Int.random(in: 0..<40, using: &g) * 37)", nullRate: 0.1, &g) }
+            }
+            for round in 0..<4 {
+                let values = ids(Int.random(in: 0...50, using: &g))
+                // Mostly numbered on one side; now and then a text column on both, which hashes the pending keys.
+                let layout: StringLayout = round == 2 && Bool.random(using: &g) ? .plain : .numbered
+                var numbered = try Table(["id": try .string(values, layout: layout)])
+                var text = try Table(["id": try .string(values, layout: .plain)])
+                if numbered.rowCount > 3 {
+                    numbered = numbered.slice(1..<numbered.rowCount - 1)
+                    text = text.slice(1..<text.rowCount - 1)
+                }
+                if layout == .numbered && values.contains(where: { $0 != nil }) {
+                    guard case .numberedString = numbered["id"]!.storage else { Issue.record("not numbered"); return }
+                }
+                let (a, ra) = try byNumber.encode(numbered, column: "id", options: KernelOptions(threads: 1 + seed % 3))
+                let (b, rb) = try byText.encode(text, column: "id")
+                #expect(a == b, "seed \(seed) round \(round)")
+                #expect(ra == rb, "seed \(seed) round \(round)")
+                #expect(byNumber.count == byText.count)
+                // Asking for codes, as text, before anything hashes the keys added by number.
+                for probe in ids(10).compactMap({ $0 }) {
+                    #expect(byNumber.code(of: probe) == byText.code(of: probe), "seed \(seed) \(probe)")
+                }
+                let probes = try Column.string(ids(12) + ["X1", "C100000 "])
+                let rows = Array(0..<probes.count)
+                #expect(try byNumber.lookUp(probes, rows: rows, name: "id") == byText.lookUp(probes, rows: rows, name: "id"))
+                #expect((0..<byNumber.count).allSatisfy { byNumber.key(UInt32($0)) == byText.key(UInt32($0)) })
+            }
+            // A text column looked up, then one added: both see every key.
+            let last = try Table(["id": try .string(ids(30) + ["C999999"], layout: .plain)])
+            var lookedUp = byNumber
+            #expect(try lookedUp.encode(last, column: "id", unknown: .reportAsNull) == byText.encode(last, column: "id", unknown: .reportAsNull))
+            #expect(try byNumber.encode(last, column: "id").0 == byText.encode(last, column: "id").0)
+            #expect(byNumber.count == byText.count)
+        }
+    }
+}
+
+@Suite struct RadixSortTests {
+    /// Sorting by the high half equals a stable sort on it, for values whose digits differ in
+    /// every pass, in one pass only, and not at all.
+    @Test func matchesAStableSort() {
+        for seed in 0..<60 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            let n = Int.random(in: 0...3_000, using: &g)
+            let highs: UInt64 = [1 << 32, 1 << 11, 1, 50][seed % 4]
+            var values = (0..<n).map { i in UInt64.random(in: 0..<highs, using: &g) << 32 | UInt64(i) }
+            if seed % 5 == 0 { values.reverse() }
+            let expected = values.enumerated().sorted { ($0.element >> 32, $0.offset) < ($1.element >> 32, $1.offset) }.map(\.element)
+            RadixSort.sortByHighHalf(&values)
+            #expect(values == expected, "seed \(seed)")
+        }
+    }
 }
