@@ -71,37 +71,22 @@ public struct Fusion: Sendable {
         let (orderCompleted, returnLink) = try orderSide.get()
         let n = customers.rowCount
 
-        // Returns: each to its order, so that an order returned twice counts once.
-        var orderReturned = ValidityBitmap(repeating: false, count: orders?.rowCount ?? 0)
-        if let returns {
-            if let link = returnLink {
-                report.duplicateOrderIDs = max(report.duplicateOrderIDs, link.duplicates)
-                var returnedOnce = ValidityBitmap(repeating: false, count: orderCompleted.count), counted = returnedOnce
-                for row in 0..<returns.rowCount {
-                    let order = Int(link.rows[row])
-                    guard order >= 0 else { report.returnsWithoutOrder += 1; continue }
-                    if !orderCompleted[order] { report.returnsOfUncompletedOrders += 1 }
-                    if returnCustomer[row] != orderCustomer[order] { report.returnsOfAnotherCustomer += 1 }
-                    if !returnedOnce[order] {
-                        returnedOnce[order] = true
-                    } else if !counted[order] {
-                        counted[order] = true
-                        report.ordersReturnedMoreThanOnce += 1
-                    }
-                    if orderCompleted[order] { orderReturned[order] = true }
-                }
-            } else if orders != nil {
-                report.notes.append("returns are not linked to orders (no order id column on both sides): return rates count return rows")
-            }
+        if returns != nil && orders != nil && returnLink == nil {
+            report.notes.append("returns are not linked to orders (no order id column on both sides): return rates count return rows")
         }
+        report.duplicateOrderIDs = max(report.duplicateOrderIDs, returnLink?.duplicates ?? 0)
 
         // Group every role by customer: orders and answers in time order within a customer.
-        // The orders on one side; the answers, returns, carts and tickets on the other.
+        // The orders on one side (first, which of them were returned); the answers, returns,
+        // carts and tickets on the other.
         let (ordersGrouped, othersGrouped) = Concurrently.run(threads: threads) { () throws(FusionError) in
-            guard let orders else { return OrderFacts.empty(customers: n) }
-            return try Fusion.orderFacts(
-                orders, customer: orderCustomer, customers: n, completed: orderCompleted, returned: orderReturned,
+            let (returned, checks) = Fusion.returnedOrders(
+                returns, link: returnLink, completed: orderCompleted, returnCustomer: returnCustomer, orderCustomer: orderCustomer)
+            guard let orders else { return (OrderFacts.empty(customers: n), checks) }
+            let facts = try Fusion.orderFacts(
+                orders, customer: orderCustomer, customers: n, completed: orderCompleted, returned: returned,
                 columns: columns, threads: threads)
+            return (facts, checks)
         } _: { () throws(FusionError) in
             func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
                 guard let table else { return .empty(customers: n) }
@@ -115,7 +100,12 @@ public struct Fusion: Sendable {
                 try amountFacts(carts, cartCustomer, .carts, amount: columns.cartValue),
                 try amountFacts(tickets, ticketCustomer, .tickets, amount: nil))
         }
-        orderFacts = try ordersGrouped.get()
+        let checks: ReturnChecks
+        (orderFacts, checks) = try ordersGrouped.get()
+        report.returnsWithoutOrder = checks.withoutOrder
+        report.returnsOfUncompletedOrders = checks.ofUncompletedOrders
+        report.returnsOfAnotherCustomer = checks.ofAnotherCustomer
+        report.ordersReturnedMoreThanOnce = checks.ordersReturnedMoreThanOnce
         (answerFacts, returnFacts, cartFacts, ticketFacts) = try othersGrouped.get()
 
         self.customers = customers
@@ -230,6 +220,38 @@ extension Fusion {
     static func returnedOrderLinks(_ returns: Table?, _ orders: Table?, columns: FusionColumns, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int)? {
         guard let returns, let orders, let returnOrder = columns.returnOrderID, let orderID = columns.orderID else { return nil }
         return try Fusion.link(returns, returnOrder, to: orders, orderID, options: options)
+    }
+
+    /// What linking the returns to their orders found (see ``FusionReport``).
+    struct ReturnChecks {
+        var withoutOrder = 0, ofUncompletedOrders = 0, ofAnotherCustomer = 0, ordersReturnedMoreThanOnce = 0
+    }
+
+    /// The orders with a return (completed ones only: a return of another order counts in no
+    /// return rate), each once however often it was returned, and what the links show.
+    ///
+    /// - Complexity: O(returns + orders / 64).
+    static func returnedOrders(
+        _ returns: Table?, link: (rows: [Int32], duplicates: Int)?, completed: ValidityBitmap, returnCustomer: [Int32], orderCustomer: [Int32]
+    ) -> (ValidityBitmap, ReturnChecks) {
+        var returned = ValidityBitmap(repeating: false, count: completed.count)
+        var checks = ReturnChecks()
+        guard let returns, let link else { return (returned, checks) }
+        var returnedOnce = returned, counted = returned
+        for row in 0..<returns.rowCount {
+            let order = Int(link.rows[row])
+            guard order >= 0 else { checks.withoutOrder += 1; continue }
+            if !completed[order] { checks.ofUncompletedOrders += 1 }
+            if returnCustomer[row] != orderCustomer[order] { checks.ofAnotherCustomer += 1 }
+            if !returnedOnce[order] {
+                returnedOnce[order] = true
+            } else if !counted[order] {
+                counted[order] = true
+                checks.ordersReturnedMoreThanOnce += 1
+            }
+            if completed[order] { returned[order] = true }
+        }
+        return (returned, checks)
     }
 
     /// The orders grouped by customer, each run oldest first (equal times in row order), with their
