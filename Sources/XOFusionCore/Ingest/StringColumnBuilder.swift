@@ -189,9 +189,8 @@ struct RecentValues {
     /// The key of the `n` (at most ``longest``) bytes at `p`.
     @inline(__always)
     static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> Key {
-        var key = Key(low: 0, high: UInt64(n) << 56)
-        withUnsafeMutableBytes(of: &key) { $0.baseAddress!.copyMemory(from: p, byteCount: n) }
-        return key
+        let (low, high) = PackedBytes.words(p, n)
+        return Key(low: low, high: high | UInt64(n) << 56)
     }
 
     @inline(__always)

@@ -246,22 +246,7 @@ struct ByteInterner: Sendable {
             let hash = longHash(p, n)
             return Probe(key: UInt64(truncatingIfNeeded: hash), tag: 0xFF00_0000 | UInt32(truncatingIfNeeded: n & 0xFF_FFFF), hash: hash)
         }
-        // Loads that stay within the value's n bytes (it may end at the end of a page).
-        let raw = UnsafeRawPointer(p)
-        var low: UInt64 = 0, high: UInt64 = 0
-        if n >= 8 {
-            low = raw.loadUnaligned(as: UInt64.self)
-            if n > 8 {
-                // The last 8 bytes, shifted so that byte 8 lands in the low byte.
-                high = raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) &>> UInt64(8 &* (16 &- n))
-            }
-        } else if n >= 4 {
-            let first = UInt64(raw.loadUnaligned(as: UInt32.self))
-            let last = UInt64(raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
-            low = first | last &<< UInt64(8 &* (n &- 4))
-        } else if n > 0 {
-            low = UInt64(p[0]) | UInt64(p[n >> 1]) &<< UInt64(8 &* (n >> 1)) | UInt64(p[n &- 1]) &<< UInt64(8 &* (n &- 1))
-        }
+        let (low, high) = PackedBytes.words(p, n)
         let tag = UInt32(truncatingIfNeeded: high) | UInt32(truncatingIfNeeded: n) &<< 24
         return Probe(key: low, tag: tag, hash: shortHash(low, tag))
     }
@@ -329,5 +314,33 @@ extension ByteInterner {
             _ = table.buffer.update(fromContentsOf: buffer)
             return table
         }
+    }
+}
+
+/// Short byte strings packed into two words, for keys compared and hashed without
+/// touching the bytes again.
+enum PackedBytes {
+    /// The `n` (at most 16) bytes at `p` as two little-endian words, zero-padded: bytes
+    /// 0..<8 in `low`, 8..<16 in `high`. Every load stays within the `n` bytes (a value
+    /// may end at the end of a page), and no byte goes through memory on the way: a
+    /// copy into a stack buffer read back as words stalls on store forwarding.
+    @inline(__always)
+    static func words(_ p: UnsafePointer<UInt8>, _ n: Int) -> (low: UInt64, high: UInt64) {
+        let raw = UnsafeRawPointer(p)
+        var low: UInt64 = 0, high: UInt64 = 0
+        if n >= 8 {
+            low = raw.loadUnaligned(as: UInt64.self)
+            if n > 8 {
+                // The last 8 bytes, shifted so that byte 8 lands in the low byte.
+                high = raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) &>> UInt64(8 &* (16 &- n))
+            }
+        } else if n >= 4 {
+            let first = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let last = UInt64(raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+            low = first | last &<< UInt64(8 &* (n &- 4))
+        } else if n > 0 {
+            low = UInt64(p[0]) | UInt64(p[n >> 1]) &<< UInt64(8 &* (n >> 1)) | UInt64(p[n &- 1]) &<< UInt64(8 &* (n &- 1))
+        }
+        return (low, high)
     }
 }

@@ -152,3 +152,20 @@ import Testing
         for (i, v) in values.enumerated() { #expect(Self.lookUp(interner, v) == UInt32(i)) }
     }
 }
+
+@Suite struct PackedBytesTests {
+    /// The packed words equal the bytes copied into two zeroed words, for every length up to 16
+    /// and values that end exactly at the end of their buffer.
+    @Test func packsLikeACopy() {
+        var g = SeededGenerator(seed: 5)
+        for n in 0...16 {
+            for _ in 0..<50 {
+                let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &g) }
+                var expected: (UInt64, UInt64) = (0, 0)
+                withUnsafeMutableBytes(of: &expected) { out in for (i, b) in bytes.enumerated() { out[i] = b } }
+                let packed = bytes.withUnsafeBufferPointer { PackedBytes.words($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, n) }
+                #expect(packed.low == expected.0 && packed.high == expected.1, "\(bytes)")
+            }
+        }
+    }
+}
