@@ -355,7 +355,9 @@ public struct KeySpace: Sendable {
         if normalization == .none && rawForms.isEmpty {
             switch unknown {
             case .reportAsNull: return lookUpNumbered(column, numbers, pattern, name: name, options: options)
-            case .add: return try addNumbered(column, numbers, pattern, name: name, options: options)
+            case .add where column.count <= Int(UInt32.max):  // rows fit the sort's 32-bit halves
+                return try addNumbered(column, numbers, pattern, name: name, options: options)
+            case .add: break
             }
         }
         // Room for the whole column at once: each block would otherwise grow the table again.

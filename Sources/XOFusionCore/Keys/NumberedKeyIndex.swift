@@ -57,8 +57,7 @@ struct NumberedKeyIndex: Sendable {
     func code(of number: Int64) -> UInt32? {
         guard number >= 0, number <= IDPattern.largestStoredNumber else { return nil }
         let n = UInt32(number)
-        let found = slots.withUnsafeBufferPointer { NumberedKeyIndex.probe($0, from: NumberedKeyIndex.slot(of: n, shift: shift), n) }
-        return found
+        return slots.withUnsafeBufferPointer { NumberedKeyIndex.probe($0, from: NumberedKeyIndex.slot(of: n, shift: shift), n) }
     }
 
     /// Linear probing from `start` until `number` or an empty slot.
