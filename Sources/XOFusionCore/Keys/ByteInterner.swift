@@ -28,6 +28,10 @@
 /// of long ones, then resolve), so that the misses of one batch overlap. A
 /// table of 2 MiB or more asks for huge pages (Linux), so that these random
 /// probes rarely miss the TLB as well.
+///
+/// Values known to be new can be appended without hashing (``appendUnhashed(_:)``),
+/// for a ``KeySpace`` that finds its numbered IDs by number; ``hashPending()`` puts
+/// them in the table before it is next searched for them or added to.
 struct ByteInterner: Sendable {
     /// One slot of the table; all zero when empty.
     ///

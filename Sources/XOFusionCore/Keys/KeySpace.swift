@@ -131,7 +131,9 @@ extension KeyCodes {
 /// ## Performance
 /// Encoding is one pass over the column. A dictionary column interns each
 /// distinct value once. IDs that normalisation leaves alone (the usual case:
-/// ASCII, no stray spaces) never become a `String`.
+/// ASCII, no stray spaces) never become a `String`. Without normalisation, a
+/// numbered column (`C000123456`: see ``IDPattern``) is added and looked up by
+/// number, and no text of it is hashed unless a text column needs it later.
 public struct KeySpace: Sendable {
     /// The normalisation every encoding applies.
     public let normalization: KeyNormalization
