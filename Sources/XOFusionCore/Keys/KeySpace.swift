@@ -417,9 +417,10 @@ public struct KeySpace: Sendable {
     private mutating func lookUpNumbered(
         _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern, name: String, options: KernelOptions
     ) -> (KeyCodes, KeyEncodingReport) {
+        let index = numberedIndexes[numberedIndex(of: pattern)]
         var codes = ContiguousArray<UInt32>(unsafeUninitializedCapacity: column.count) { _, initialized in initialized = column.count }
         let found = codes.withUnsafeMutableBufferPointer { out in
-            lookUpNumbered(column, numbers, pattern, into: out, threads: options.threadCount)
+            KeySpace.lookUpNumbered(column, numbers, in: index, into: out, threads: options.threadCount)
         }
         var validity = column.validity.map { $0.extracting(column.offset..<(column.offset + column.count)) }
         if found.unknown > 0 || column.nullCount > 0 {
@@ -453,13 +454,14 @@ public struct KeySpace: Sendable {
         return position
     }
 
-    /// Writes the code of every row's ID to `out` (`UInt32.max` for a null or
-    /// unknown ID); returns the count of unknown IDs and the first five of them.
-    private mutating func lookUpNumbered(
-        _ column: Column, _ numbers: ContiguousArray<UInt32>, _ pattern: IDPattern,
+    /// Writes the code in `index` (brought up to date by the caller) of every row's ID to
+    /// `out` (`UInt32.max` for a null or unknown ID); returns the count of unknown IDs and
+    /// the first five of them.
+    private static func lookUpNumbered(
+        _ column: Column, _ numbers: ContiguousArray<UInt32>, in index: NumberedKeyIndex,
         into out: UnsafeMutableBufferPointer<UInt32>, threads: Int
     ) -> (unknown: Int, examples: [String]) {
-        let index = numberedIndexes[numberedIndex(of: pattern)]
+        let pattern = index.pattern
         let shared = Box(out)
         let parts = Partitions.map(Partitions.ranges(column.count), threads: threads) { range -> (unknown: Int, examples: [String]) in
             let out = shared.value
@@ -514,7 +516,9 @@ public struct KeySpace: Sendable {
         let keysBefore = count
         var codes = ContiguousArray<UInt32>(unsafeUninitializedCapacity: column.count) { _, initialized in initialized = column.count }
         let position = numberedIndex(of: pattern)
-        let found = codes.withUnsafeMutableBufferPointer { out in lookUpNumbered(column, numbers, pattern, into: out, threads: options.threadCount) }
+        let found = codes.withUnsafeMutableBufferPointer { out in
+            KeySpace.lookUpNumbered(column, numbers, in: numberedIndexes[position], into: out, threads: options.threadCount)
+        }
         if found.unknown > 0 {
             // (number, row) of each row with a new ID, sorted by number and then row.
             var fresh: [UInt64] = []
@@ -589,10 +593,11 @@ public struct KeySpace: Sendable {
     package mutating func lookUpIndexes(_ table: Table, column name: String, options: KernelOptions = .default) throws(KernelError) -> ([Int32], KeyEncodingReport) {
         let column = try table.kernelColumn(name)
         if case .numberedString(let numbers, let pattern) = column.storage, normalization == .none, rawForms.isEmpty {
+            let index = numberedIndexes[numberedIndex(of: pattern)]
             var found = (unknown: 0, examples: [String]())
             let indexes = [Int32](unsafeUninitializedCapacity: column.count) { out, initialized in
                 out.withMemoryRebound(to: UInt32.self) { out in
-                    found = lookUpNumbered(column, numbers, pattern, into: out, threads: options.threadCount)
+                    found = KeySpace.lookUpNumbered(column, numbers, in: index, into: out, threads: options.threadCount)
                 }
                 initialized = column.count
             }
