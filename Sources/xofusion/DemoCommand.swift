@@ -32,7 +32,7 @@ struct DemoCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         let clock = ContinuousClock()
         let started = clock.now
-        let data = SampleData.generate(SampleDataOptions(customers: customers, seed: seed))
+        let data = SampleData.generate(SampleDataOptions(customers: customers, seed: seed, threads: threads))
         let generated = clock.now
         let report: AnalysisReport
         do {

@@ -16,6 +16,22 @@ import XOFusionSampleData
         #expect(larger.customers.slice(0..<500) == a.customers)
     }
 
+    @Test func blocksOfCustomersJoinTheSameOnAnyThreadCount() throws {
+        // Customers are generated in blocks of 16,384: 20,000 span two, 16,500 end just past the first.
+        let one = SampleData.generate(SampleDataOptions(customers: 20_000, seed: 4, threads: 1))
+        let three = SampleData.generate(SampleDataOptions(customers: 20_000, seed: 4, threads: 3))
+        #expect(one.customers == three.customers && one.answers == three.answers && one.orders == three.orders)
+        #expect(one.returns == three.returns && one.carts == three.carts)
+        let fewer = SampleData.generate(SampleDataOptions(customers: 16_500, seed: 4, threads: 2))
+        #expect(one.orders.slice(0..<fewer.orders.rowCount) == fewer.orders)
+        #expect(one.returns.slice(0..<fewer.returns.rowCount) == fewer.returns)
+        // Returns of the second block name orders of their own customer, numbered past the first block's.
+        let owner = Dictionary(uniqueKeysWithValues: zip(try one.orders.string("order_id"), try one.orders.string("customer_id")))
+        let returnOrder = try one.returns.string("order_id"), returnCustomer = try one.returns.string("customer_id")
+        #expect((0..<one.returns.rowCount).allSatisfy { owner[returnOrder[$0]] == returnCustomer[$0] })
+        #expect(try one.orders.string("order_id")[one.orders.rowCount - 1] == "O" + String(repeating: "0", count: 9 - String(one.orders.rowCount).count) + String(one.orders.rowCount))
+    }
+
     @Test func rowsAreConsistent() throws {
         let d = Self.data
         let customers = Set(try d.customers.string("customer_id").map { $0! })

@@ -254,6 +254,29 @@ extension Column {
         return Column(storage: .numberedString(numbers: numbers, pattern: pattern), validity: validity, count: values.count)
     }
 
+    /// A ``StringLayout/numbered`` `string` column over ID numbers already laid out: row `i` holds
+    /// `pattern.string(numbers[i])`, or null where `validity` says so (a null slot's number is ignored
+    /// and stored as 0). It formats and parses no text, for generators that number their IDs.
+    ///
+    /// Returns `nil` when a non-null number has more digits than the pattern holds or is past
+    /// ``IDPattern/largestStoredNumber``; build such a column from strings instead.
+    ///
+    /// - Precondition: `validity?.count == numbers.count`.
+    /// - Complexity: O(n).
+    public static func string(numbers: ContiguousArray<UInt32>, pattern: IDPattern, validity: ValidityBitmap? = nil) -> Column? {
+        precondition(validity.map { $0.count == numbers.count } ?? true, "one validity bit per value")
+        let largest = min(pattern.largestNumber, IDPattern.largestStoredNumber)
+        var numbers = numbers
+        for i in numbers.indices {
+            if let validity, !validity[i] {
+                numbers[i] = 0
+            } else if Int64(numbers[i]) > largest {
+                return nil
+            }
+        }
+        return Column(storage: .numberedString(numbers: numbers, pattern: pattern), validity: validity, count: numbers.count)
+    }
+
     /// A dictionary-encoded `string` column without nulls: row `i` holds `dictionary[codes[i]]`. Unlike
     /// ``string(_:layout:)`` it hashes nothing per row, for columns whose few values are known up front.
     ///

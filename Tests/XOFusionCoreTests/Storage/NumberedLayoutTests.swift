@@ -92,6 +92,23 @@ import Testing
         #expect(numbered != (try Column.string([nil, "D000123", "D999999", nil, "D000123"], layout: .numbered)))
     }
 
+    @Test func aColumnFromNumbersReadsAsItsText() throws {
+        let pattern = IDPattern(prefix: "C", digits: 6)
+        var validity = ValidityBitmap(repeating: true, count: 5)
+        validity[0] = false
+        validity[3] = false
+        // A null slot's number is ignored, even one too wide for the pattern.
+        let column = try #require(Column.string(numbers: [7, 123, 999_999, 4_000_000_000, 123], pattern: pattern, validity: validity))
+        #expect(column.stringLayout == .numbered && column.nullCount == 2)
+        #expect(column == (try Column.string([nil, "C000123", "C999999", nil, "C000123"], layout: .plain)))
+        #expect(column._invariantViolations().isEmpty)
+        #expect(Column.string(numbers: [], pattern: pattern)?.count == 0)
+        // A number wider than the pattern, or past what 32 bits store, has no numbered column.
+        #expect(Column.string(numbers: [1, 1_000_000], pattern: pattern) == nil)
+        #expect(Column.string(numbers: [UInt32.max], pattern: IDPattern(prefix: "O", digits: 10)) == nil)
+        #expect(Column.string(numbers: [UInt32.max - 1], pattern: IDPattern(prefix: "O", digits: 10))?[0] == .string("O4294967294"))
+    }
+
     @Test func kernelsSeeTheText() throws {
         let table = try Table([
             "id": try .string(["C000300", "C000100", nil, "C000200"], layout: .numbered),
