@@ -32,11 +32,12 @@ import XOFusion
         revenue: number, returnedOrders: number, segments: {detractor: number, none: number, passive: number, \
         promoter: number}}, attribution: {answers: number, attributed: number, rows: [{has_order: string, returned: string, \
         responses: number, mean_nps: number, nps_score: number, nps_margin: number, nps_low: number, nps_high: number, \
-        csat_n: number, csat: number, mean_csat: number, mean_amount: null}], byValueBand: [{value_band: string, \
+        csat_n: number, csat: number, csat_low: number, csat_high: number, mean_csat: number, mean_amount: null}], byValueBand: [{value_band: string, \
         responses: number, mean_nps: number, nps_score: number, nps_margin: number, nps_low: number, nps_high: number, \
-        csat_n: number, csat: number, mean_csat: number, mean_amount: null}]}, trend: [{region: string, month: string, \
+        csat_n: number, csat: number, csat_low: number, csat_high: number, mean_csat: number, mean_amount: null}]}, trend: [{region: string, month: string, \
         responses: number, nps_score: number, nps_margin: number, nps_low: number, nps_high: number, mean_csat: number, \
-        csat: number, csat_n: number, mean_ces: number, ces: number, ces_n: number, small: bool}], incidents: [], \
+        csat: number, csat_low: number, csat_high: number, csat_n: number, mean_ces: number, ces: number, ces_low: number, \
+        ces_high: number, ces_n: number, small: bool}], incidents: [], \
         drivers: {outcome: string, rSquared: null, weightRows: null, weightsIssue: string, rows: [{driver: string, \
         rank: number, n: number, pearson_r: number, pearson_low: number, pearson_high: number, pearson_p: number, \
         spearman_r: number, spearman_low: number, spearman_high: number, spearman_p: number, relative_weight: null, \

@@ -14,7 +14,8 @@ public struct AttributionOptions: Hashable, Sendable {
 public struct Attribution: Sendable {
     /// Three rows in this order: (`no`, `NA`) unattributed, (`yes`, `no`) attributed to an order that was not
     /// returned, (`yes`, `yes`) returned. Columns `has_order`, `returned`, `responses`, `mean_nps`, `nps_score`,
-    /// `nps_margin`, `nps_low`, `nps_high`, `csat_n`, `csat`, `mean_csat`, `mean_amount`.
+    /// `nps_margin`, `nps_low`, `nps_high`, `csat_n`, `csat`, `csat_low`, `csat_high` (the top-box share's Wilson 95%
+    /// interval, in percent), `mean_csat`, `mean_amount`.
     public let table: Table
     /// The same figures by the attributed order's value band (`unattributed` first, then the bands in order).
     public let byValueBand: Table
@@ -126,7 +127,8 @@ struct Tally {
             ("mean_nps", .double(t.map { $0.nps.n > 0 ? Double($0.scoreSum) / Double($0.nps.n) : nil })),
             ("nps_score", .double(t.map(\.nps.score))), ("nps_margin", .double(t.map(\.nps.margin))),
             ("nps_low", .double(t.map { $0.nps.interval?.lowerBound })), ("nps_high", .double(t.map { $0.nps.interval?.upperBound })),
-            ("csat_n", .int64(t.map { Int64($0.csat.n) })), ("csat", .double(t.map(\.csat.percent))), ("mean_csat", .double(t.map(\.csat.mean))),
+            ("csat_n", .int64(t.map { Int64($0.csat.n) })), ("csat", .double(t.map(\.csat.percent))),
+            ("csat_low", .double(t.map { $0.csat.interval?.lowerBound })), ("csat_high", .double(t.map { $0.csat.interval?.upperBound })), ("mean_csat", .double(t.map(\.csat.mean))),
             ("mean_amount", .double(t.map { $0.amounts > 0 ? $0.amountSum / Double($0.amounts) : nil })),
         ]
     }

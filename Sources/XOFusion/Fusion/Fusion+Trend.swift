@@ -94,7 +94,9 @@ public struct Incident: Hashable, Sendable, CustomStringConvertible {
 public struct Trend: Sendable {
     /// One row per cell with answers, sorted by dimension value and period: the dimension column (named as the
     /// dimension), the period column (`day`, `week`, `month` or `quarter`), `responses` (answers with an NPS),
-    /// `nps_score`, `nps_margin`, `nps_low`, `nps_high`, `mean_csat`, `csat`, `csat_n`, `mean_ces`, `ces`, `ces_n`, `small`.
+    /// `nps_score`, `nps_margin`, `nps_low`, `nps_high`, `mean_csat`, `csat`, `csat_low`, `csat_high`, `csat_n`,
+    /// `mean_ces`, `ces`, `ces_low`, `ces_high`, `ces_n`, `small` (CSAT and CES as top-box shares in percent, with
+    /// their Wilson 95% intervals).
     public let table: Table
     /// Flagged cells, worst first.
     public let incidents: [Incident]
@@ -246,12 +248,10 @@ extension Fusion {
             ("nps_low", .double(present.map { cells[$0].interval?.lowerBound })), ("nps_high", .double(present.map { cells[$0].interval?.upperBound })),
         ]
         if hasCSAT {
-            tableColumns += [("mean_csat", .double(present.map { csatCells[$0].mean })), ("csat", .double(present.map { csatCells[$0].percent })),
-                             ("csat_n", .int64(present.map { Int64(csatCells[$0].n) }))]
+            tableColumns += Self.topBoxColumns("csat", present.map { csatCells[$0] })
         }
         if hasCES {
-            tableColumns += [("mean_ces", .double(present.map { cesCells[$0].mean })), ("ces", .double(present.map { cesCells[$0].percent })),
-                             ("ces_n", .int64(present.map { Int64(cesCells[$0].n) }))]
+            tableColumns += Self.topBoxColumns("ces", present.map { cesCells[$0] })
         }
         tableColumns.append(("small", .bool(present.map { cells[$0].isSmall })))
         let table = try FusionError.wrap { try Table(columns: tableColumns) }
@@ -259,6 +259,14 @@ extension Fusion {
         let incidents = valueLabels.count > 1
             ? Fusion.incidents(cells: cells, values: valueLabels, periods: periods, label: { options.period.label(first + $0) }, options: options) : []
         return Trend(table: table, incidents: incidents, withoutCustomer: withoutCustomer)
+    }
+
+    /// `mean_<name>`, `<name>` (the top-box share in percent), `<name>_low`, `<name>_high` (its Wilson 95%
+    /// interval) and `<name>_n` for the given cells.
+    static func topBoxColumns(_ name: String, _ cells: [TopBoxSummary]) -> [(name: String, column: Column)] {
+        [("mean_\(name)", .double(cells.map(\.mean))), (name, .double(cells.map(\.percent))),
+         ("\(name)_low", .double(cells.map { $0.interval?.lowerBound })), ("\(name)_high", .double(cells.map { $0.interval?.upperBound })),
+         ("\(name)_n", .int64(cells.map { Int64($0.n) }))]
     }
 
     /// The values of a dimension, sorted by label (a null value is `(null)`), and each answer's value index:

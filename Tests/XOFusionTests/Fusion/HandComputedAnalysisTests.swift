@@ -105,6 +105,16 @@ import XOFusion
         let byBand = try fusion.scorecard(by: .csatBand).table
         #expect(try byBand.string("csat_band").map { $0 } == ["dissatisfied", "neutral", "satisfied"])
         #expect(try byBand.int64("customers").map { $0 } == [2, 1, 2])
+        // Mean sentiment (neutral within ±0.05): C1 0.65 and C3 0.2 positive, C2 −0.4 and C5 −0.45 negative, C4 0.0 neutral.
+        // Completed orders: C2 O3, C5 O6; C4 O7; C1 O1, O2, C3 O5.
+        let bySentiment = try fusion.scorecard(by: .sentimentBand).table
+        #expect(try bySentiment.string("sentiment_band").map { $0 } == ["negative", "neutral", "positive"])
+        #expect(try bySentiment.int64("customers").map { $0 } == [2, 1, 2] && bySentiment.int64("orders").map { $0 } == [2, 1, 3])
+        // The channel of each customer's latest answer: C1 R02 app, C2 R04 email, C3 R06 app (R05 ties; the greater
+        // id wins), C4 R07 app, C5 R08 web.
+        let byChannel = try fusion.scorecard(by: .latestAnswerColumn("channel")).table
+        #expect(try byChannel.string("channel").map { $0 } == ["app", "email", "web"])
+        #expect(try byChannel.int64("customers").map { $0 } == [3, 1, 1] && byChannel.int64("orders").map { $0 } == [4, 1, 1])
     }
 
     @Test func attribution() throws {
@@ -118,6 +128,12 @@ import XOFusion
         #expect(try t.double("mean_nps").map { $0 } == [0, 8.75, 6])
         #expect(try t.double("nps_score").map { $0 }.enumerated().allSatisfy { close($1, [-100, 50, -100.0 / 3][$0]) })
         #expect(try t.double("mean_amount").map { $0 } == [nil, 52.5, 70])
+        // CSAT top box (4–5): R08 1 → 0 of 1; R01 5, R05 4, R09 3 (R06 has none) → 2 of 3; R02 4, R03 2, R04 2 → 1 of 3.
+        // Wilson 95% bounds computed apart in Python.
+        #expect(try t.int64("csat_n").map { $0 } == [1, 3, 3])
+        let low = [0, 20.765960080205, 6.149194472040], high = [79.345068562276, 93.850805527960, 79.234039919795]
+        let (csatLow, csatHigh) = (try t.double("csat_low"), try t.double("csat_high"))
+        #expect((0..<3).allSatisfy { close(csatLow[$0], low[$0]) && close(csatHigh[$0], high[$0]) })
         #expect((a.answers, a.attributed, a.withoutCustomer) == (8, 7, 1))
         // Order-value bands (edges 25, 50, 100, 250): O6 30 → 25–<50, O5 40 ×2 → 25–<50, O2 50 → 50–<100, O3 80 ×2, O1 100 → 100–<250.
         let bands = a.byValueBand
@@ -143,6 +159,16 @@ import XOFusion
         #expect(try t.int64("responses").map { $0 } == [6, 2])
         #expect(try close(t.double("nps_score")[0], -100.0 / 6) && close(t.double("nps_score")[1], 50))
         #expect(try close(t.double("mean_csat")[0], 17.0 / 6) && close(t.double("mean_csat")[1], 4))
+        // Top boxes among the scored answers: EU CSAT 5, 4, 2, 2, 1, 3 → 2 of 6 (4–5); NA 4 (R06 has none) → 1 of 1.
+        // EU CES 7, 6, 2, 3, 1, 4 → 2 of 6 (5–7); NA 5, 6 → 2 of 2. Wilson 95% bounds from the formula, computed apart
+        // in Python (z = 1.959963984540054).
+        #expect(try t.int64("csat_n").map { $0 } == [6, 1] && t.int64("ces_n").map { $0 } == [6, 2])
+        #expect(try close(t.double("csat")[0], 100.0 / 3) && close(t.double("ces")[1], 100))
+        #expect(try close(t.double("csat_low")[0], 9.677141110578) && close(t.double("csat_high")[0], 70.000668486161))
+        #expect(try close(t.double("csat_low")[1], 20.654931437724) && close(t.double("csat_high")[1], 100))
+        #expect(try close(t.double("ces_low")[0], 9.677141110578) && close(t.double("ces_high")[0], 70.000668486161))
+        #expect(try close(t.double("ces_low")[1], 34.238022750665) && close(t.double("ces_high")[1], 100))
+        #expect(try close(t.double("mean_ces")[0], 23.0 / 6) && close(t.double("mean_ces")[1], 5.5))
         #expect(trend.withoutCustomer == 1)
         #expect(trend.incidents.isEmpty)   // cells below 30 answers are not tested
         // By the answers' own channel and by day.
