@@ -21,7 +21,9 @@ public struct FollowUpOptions: Hashable, Sendable {
     public var channels: Set<String>?
     /// Keep only customers whose latest answer lies in [since, before).
     public var answeredSince: Timestamp?, answeredBefore: Timestamp?
-    /// The analysis date: segments, facts and the revenue window end there (`nil`: the latest order or answer time).
+    /// The analysis date: segments, facts and the revenue window end there (`nil`: the latest order or answer
+    /// time, so that answers given after the last order are called back too; ``Fusion/revenueAtRisk(options:)``
+    /// defaults to the latest order time, as DESIGN.md defines it, and so may count fewer detractors).
     public var asOf: Timestamp?
     /// The revenue-at-risk window in days before the date (default 365).
     public var windowDays: Int

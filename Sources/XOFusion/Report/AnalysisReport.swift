@@ -115,7 +115,8 @@ extension AnalysisReport {
         }
         if let risk = revenueAtRisk {
             let o = risk.overall
-            out.append(section("Revenue at risk", "detractors' completed-order revenue in (\(risk.windowStart.description.prefix(10)), \(risk.analysisDate.description.prefix(10))]"))
+            let (start, date) = (risk.windowStart.description, risk.analysisDate.description)
+            out.append(section("Revenue at risk", "detractors at \(date) by their latest NPS answer; their completed-order revenue in (\(start), \(date)]"))
             out.append("\(money(o.revenueAtRisk)) of \(money(o.revenue)) (\(o.shareAtRisk.map { fixed(100 * $0, 1) } ?? "–")%) from \(grouped(o.classes.detractors)) detractors; "
                 + "revenue-weighted NPS \(o.revenueWeightedNPS.map(signed) ?? "–") against \(o.customerNPS.map(signed) ?? "–") one vote per customer")
             if risk.groups.count > 1 {
@@ -151,7 +152,8 @@ extension AnalysisReport {
         if let followUp {
             let t = followUp.table
             let shown = min(options.followUpShown, t.rowCount)
-            out.append(section("Follow-up", "\(grouped(followUp.matched)) detractors to call back, most revenue at risk first; the first \(shown)"))
+            let (start, date) = (followUp.windowStart.description, followUp.analysisDate.description)
+            out.append(section("Follow-up", "\(grouped(followUp.matched)) detractors at \(date) to call back, most revenue at risk in (\(start), \(date)] first; the first \(shown)"))
             out.append(TextTable.render(
                 header: [t.schema.names[0], "NPS", "at risk", "last answer", "channel", "latest comment", "latest order"],
                 rows: (0..<shown).map { r in
