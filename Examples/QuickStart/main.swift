@@ -4,6 +4,7 @@
 //
 // Four customers, five survey answers, six orders and one return: small enough to check every
 // figure by hand (Examples/README.md does).
+import Foundation
 import XOFusion
 
 func day(_ d: Int) -> Timestamp { Timestamp(year: 2025, month: 3, day: d, hour: 12)! }
@@ -43,5 +44,7 @@ do {
         print("\(segment.segment): \(segment.customers) customers, \(segment.orders) orders, revenue \(segment.revenue), return rate \(returnRate)")
     }
 } catch {
-    print("quick start failed: \(error)")
+    // On standard error, with a failing status, so that a script running the example notices.
+    FileHandle.standardError.write(Data("quick start failed: \(error)\n".utf8))
+    exit(1)
 }

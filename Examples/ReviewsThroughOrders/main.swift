@@ -45,5 +45,7 @@ do {
         print("Call \(list["client_ref"]![row]): NPS \(list["latest_nps"]![row]), at risk \(list["revenue_at_risk"]![row]), said \"\(list["latest_comment"]![row])\"")
     }
 } catch {
-    print("reviews through orders failed: \(error)")
+    // On standard error, with a failing status, so that a script running the example notices.
+    FileHandle.standardError.write(Data("reviews through orders failed: \(error)\n".utf8))
+    exit(1)
 }

@@ -41,6 +41,14 @@ import XOFusionCore
         ])
     }
 
+    @Test func theReadmeShowsTheBundledMap() throws {
+        // The README's complete map example is the file the report test runs: they cannot drift apart.
+        let readme = try String(contentsOfFile: Self.repository.appendingPathComponent("README.md").path, encoding: .utf8)
+        let blocks = readme.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let map = try String(contentsOfFile: "\(Self.data)/map.json", encoding: .utf8)
+        #expect(blocks.contains(map))
+    }
+
     @Test func reportRunsEveryAnalysisOnTheExampleFilesThroughTheMap() throws {
         let followUp = FileManager.default.temporaryDirectory.appendingPathComponent("xofusion-follow-up-\(UUID()).csv").path
         defer { try? FileManager.default.removeItem(atPath: followUp) }
