@@ -65,7 +65,9 @@ struct BenchCommand: ParsableCommand {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
         func report(_ query: String, _ times: [Double], _ peak: Double, _ result: JSONValue?) {
-            let median = times.sorted()[times.count / 2]
+            // As Python's statistics.median, which run_peers.py uses: the mean of the middle two for an even count.
+            let sorted = times.sorted(), middle = sorted.count / 2
+            let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
             if !json {
                 print("\(query)  median \(String(format: "%.3f", median)) s  peak RSS \(Int(peak)) MiB  (times: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
             }
