@@ -92,9 +92,9 @@ import XOFusion
         let attribution = try fusion.attribution()
         let trend = try fusion.trend(options: TrendOptions(period: .month, dimension: "region"))
         for incident in trend.incidents { print(incident) }
-        let byChannel = try answers.experienceGrouped(by: ["channel"], metrics: [.nps("nps"), .csat("csat")])
+        let byChannel = try answers.experienceGrouped(by: ["channel"], metrics: [.nps("nps"), .csat("csat")], aggregates: [.count()])
         #expect(profile.table.rowCount == 5 && card.table.rowCount == 4 && attribution.table.rowCount == 3)
-        #expect(trend.table.rowCount == 2 && byChannel.rowCount == 3)
+        #expect(try trend.table.rowCount == 2 && byChannel.rowCount == 3 && byChannel.int64("count").map { $0 } == [5, 3, 2])
     }
 }
 

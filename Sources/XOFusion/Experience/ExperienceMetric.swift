@@ -121,16 +121,26 @@ extension ExperienceMetric {
 }
 
 extension Table {
-    /// Experience metrics per group of the `keys` columns (null keys form a group).
+    /// Experience metrics, and any ordinary aggregates beside them, per group of the `keys` columns (null keys
+    /// form a group).
     ///
     /// One row per group, in order of first appearance (no keys: one row for all), the key columns, then
-    /// each metric's columns (see ``ExperienceMetric``). Every metric carries its n
-    /// and a 95% interval; a score outside its scale is an error, never clamped.
+    /// each aggregate's column (as ``Table/grouped(by:aggregates:options:)`` computes it), then each metric's
+    /// columns (see ``ExperienceMetric``). Every metric carries its n and a 95% interval; a score outside
+    /// its scale is an error, never clamped.
     ///
-    /// - Throws: ``FusionError/kernel(_:)`` for an unknown key column,
-    ///   ``FusionError/wrongKind(role:column:kind:expected:)``, ``FusionError/outOfScale(role:column:row:value:scale:)``.
-    /// - Complexity: O(rows × (keys + metrics)).
-    public func experienceGrouped(by keys: [String], metrics: [ExperienceMetric]) throws(FusionError) -> Table {
+    /// ```swift
+    /// let byRegion = try answers.experienceGrouped(
+    ///     by: ["region"], metrics: [.nps("nps")], aggregates: [.count(as: "answers"), .mean("sentiment")])
+    /// ```
+    ///
+    /// - Throws: ``FusionError/kernel(_:)`` for an unknown key or aggregate column, an aggregate of the wrong
+    ///   kind or clashing result names, ``FusionError/wrongKind(role:column:kind:expected:)``,
+    ///   ``FusionError/outOfScale(role:column:row:value:scale:)``.
+    /// - Complexity: O(rows × (keys + aggregates + metrics)).
+    public func experienceGrouped(
+        by keys: [String], metrics: [ExperienceMetric], aggregates: [Aggregate] = [], options: KernelOptions = .default
+    ) throws(FusionError) -> Table {
         var columns: [(name: String, column: Column)] = []
         let groups: [Int32], groupCount: Int
         if keys.isEmpty {
@@ -143,6 +153,9 @@ extension Table {
             for (row, id) in ids.left.enumerated() where firstRow[Int(id)] < 0 { firstRow[Int(id)] = row }
             columns = keyColumns.map { (name: $0.name, column: $0.column.gathered(rows: firstRow)) }
             (groups, groupCount) = (ids.left, ids.count)
+        }
+        for aggregate in aggregates {
+            columns.append((aggregate.name, try FusionError.wrap { try compute(aggregate, groups: groups, groupCount: groupCount, options: options) }))
         }
         for metric in metrics {
             columns += try metric.summarize(self, groups: groups, groupCount: groupCount, role: .answers).columns(named: metric.name)

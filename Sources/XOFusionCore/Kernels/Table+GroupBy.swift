@@ -57,7 +57,7 @@ extension Table {
     }
 
     /// One aggregate over rows with group ids (`-1`: no group).
-    func compute(_ aggregate: Aggregate, groups: [Int32], groupCount: Int, options: KernelOptions) throws(KernelError) -> Column {
+    package func compute(_ aggregate: Aggregate, groups: [Int32], groupCount: Int, options: KernelOptions) throws(KernelError) -> Column {
         let partitions = Partitions.ranges(rowCount)
         let threads = options.threadCount
         switch aggregate.operation {

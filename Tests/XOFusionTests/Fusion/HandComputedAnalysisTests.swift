@@ -52,6 +52,21 @@ import XOFusion
         // CSAT web: 5, 2, 4, 1, 5 → 3 of 5 in the top box.
         #expect(try t.double("csat")[0] == 60)
         #expect(t.schema.names.contains("nps_margin") && t.schema.names.contains("csat_mean_high"))
+        // Ordinary aggregates beside the metrics, in the same groups. Sentiment web: 0.8, −0.6, 0.1, −0.9, 0.9;
+        // app: 0.5, 0.3, 0.0; email: −0.2, 0.0.
+        let mixed = try HandExample.answers.experienceGrouped(
+            by: ["channel"], metrics: [.nps("nps")], aggregates: [.count(as: "answers"), .mean("sentiment"), .max("responded_at")])
+        #expect(Array(mixed.schema.names.prefix(5)) == ["channel", "answers", "mean_sentiment", "max_responded_at", "nps"])
+        #expect(try mixed.int64("answers").map { $0 } == [5, 3, 2] && mixed.double("nps").map { $0 } == [0, 100, -50])
+        let means = try mixed.double("mean_sentiment")
+        #expect(close(means[0], 0.06) && close(means[1], 0.8 / 3) && close(means[2], -0.1))
+        #expect(try mixed.timestamp("max_responded_at").map { $0 } == [7, 5, 6].map { HandExample.at($0) })
+        // No keys: one row for every answer.
+        let all = try HandExample.answers.experienceGrouped(by: [], metrics: [.nps("nps")], aggregates: [.count(as: "answers")])
+        #expect(try all.int64("answers").map { $0 } == [10] && all.int64("nps_n").map { $0 } == [9])
+        #expect(throws: FusionError.kernel(.unknownColumn("sentimnt", suggestions: ["sentiment"]))) {
+            try HandExample.answers.experienceGrouped(by: ["channel"], metrics: [], aggregates: [.mean("sentimnt")])
+        }
     }
 
     @Test func customerProfile() throws {
