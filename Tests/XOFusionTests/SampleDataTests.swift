@@ -80,5 +80,14 @@ import XOFusionSampleData
         // The incident region leads the journey by region in the incident's months.
         let journey = try fusion.journey(options: JourneyOptions(dimension: "region", since: Timestamp(year: 2025, month: 3, day: 1)!, before: Timestamp(year: 2025, month: 5, day: 1)!))
         #expect(journey.steps.first?.value == "EU-South")
+        // Detractors abandon more of their carts; and the whole business dips in November and December.
+        #expect(s["detractor"]!.cartAbandonmentRate! > s["passive"]!.cartAbandonmentRate! && s["passive"]!.cartAbandonmentRate! > s["promoter"]!.cartAbandonmentRate!)
+        let months = try fusion.trend(options: TrendOptions(period: .month)).table
+        func nps(inMonths wanted: Set<Substring>) throws -> Double {
+            let labels = try months.string("month"), n = try months.int64("responses"), score = try months.double("nps_score")
+            let rows = (0..<months.rowCount).filter { wanted.contains(labels[$0]!.suffix(2)) }
+            return rows.reduce(0.0) { $0 + score[$1]! * Double(n[$1]!) } / Double(rows.reduce(0) { $0 + n[$1]! })
+        }
+        #expect(try nps(inMonths: ["11", "12"]) < nps(inMonths: ["09", "10"]) - 5)
     }
 }

@@ -34,6 +34,9 @@ import Testing
         #expect(close(c.r, 7 / 90.0.squareRoot()))
         // scipy.stats.spearmanr: rho = 0.737864787372622, p = 0.154618523128449.
         #expect(close(c.pValue, 0.154618523128449, 1e-12))
+        // Fisher interval of rho with n − 3 (the script's "spearman 95% Fisher-z CI", here from Python's math module):
+        // tanh(atanh(rho) ± 1.959963984540054 / √2) = (-0.413750366926402, 0.9813069411044).
+        #expect(close(c.interval?.lowerBound, -0.413750366926402, 1e-12) && close(c.interval?.upperBound, 0.9813069411044, 1e-12))
     }
 
     @Test func studentTAgainstSciPy() {

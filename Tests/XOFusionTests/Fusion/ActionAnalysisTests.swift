@@ -162,6 +162,14 @@ import XOFusion
         // CSAT top-2-box: web 5 2 4 1 5 → 60%; app 4 3 → 50%; email 2 3 → 0%.
         #expect(close(journey.steps[1].csat.percent, 60) && close(journey.steps[2].csat.percent, 50) && close(journey.steps[0].csat.percent, 0))
         #expect(journey.steps.allSatisfy { !$0.isBelow })  // nothing is significant on nine answers
+        // Intervals per step (margins and Wilson bounds computed apart in Python, z = 1.959963984540054): web NPS 0
+        // ± 1.96·100·√(0.8 / 5) = 78.398559381602; email −50 ± 1.96·100·√((0.5 − 0.25) / 2) = 69.295191217484, its
+        // lower end clipped at −100; web CSAT 3 of 5 → Wilson (23.072428127601, 88.237922576735).
+        let t = journey.table
+        let (npsLow, npsHigh, csatLow, csatHigh) = (try t.double("nps_low"), try t.double("nps_high"), try t.double("csat_low"), try t.double("csat_high"))
+        #expect(close(npsLow[1], -78.398559381602) && close(npsHigh[1], 78.398559381602))
+        #expect(close(npsLow[0], -100) && close(npsHigh[0], -50 + 69.295191217484))
+        #expect(close(csatLow[1], 23.072428127601) && close(csatHigh[1], 88.237922576735))
         #expect(journey.table.schema.names.prefix(3) == ["channel", "nps_n", "nps"])
         // Ranked by CSAT instead: email 0, app 50, web 60 against 4 of 9.
         let byCSAT = try HandExample.fusion().journey(options: JourneyOptions(metric: .csat))
