@@ -62,8 +62,18 @@ public struct TrendOptions: Hashable, Sendable {
     public var minimumDrop: Double
     /// Cells with fewer NPS answers are not tested (default 30).
     public var minimumResponses: Int
+    /// Whether a cell is compared with the others after removing the value's usual gap to them over every
+    /// other period (default `true`: a difference in differences). With `false` the finder runs the plain
+    /// two-sample test of the cell against the other values of its period, which also flags a value that is
+    /// always lower (on the bench data, MEA in every month); with `minimumDrop: 0` as well, a cell is flagged
+    /// on significance alone.
+    public var removesUsualGap: Bool
 
-    public init(period: TrendPeriod = .month, dimension: String? = nil, alpha: Double = 0.05, minimumDrop: Double = 10, minimumResponses: Int = smallSampleSize) {
+    public init(
+        period: TrendPeriod = .month, dimension: String? = nil, alpha: Double = 0.05, minimumDrop: Double = 10,
+        minimumResponses: Int = smallSampleSize, removesUsualGap: Bool = true
+    ) {
+        self.removesUsualGap = removesUsualGap
         self.period = period
         self.dimension = dimension
         self.alpha = alpha
@@ -342,7 +352,7 @@ extension Fusion {
                 let valueElsewhere = minus(byValue[v], cell)
                 let othersElsewhere = minus(minus(total, byPeriod[p]), valueElsewhere)
                 var gap = 0.0, gapVariance = 0.0
-                if valueElsewhere.n >= options.minimumResponses, othersElsewhere.n >= options.minimumResponses {
+                if options.removesUsualGap, valueElsewhere.n >= options.minimumResponses, othersElsewhere.n >= options.minimumResponses {
                     gap = valueElsewhere.score! - othersElsewhere.score!
                     gapVariance = pow2(valueElsewhere.standardError!) + pow2(othersElsewhere.standardError!)
                 }
