@@ -119,16 +119,17 @@ extension Table {
     /// are written as events happen) take a faster path: no copies, no sort,
     /// and the keys split across threads by code range; the matches are the same.
     ///
-    /// - Precondition: each code array matches its table's length.
     /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
-    ///   ``KernelError/unknownColumn(_:suggestions:)``.
+    ///   ``KernelError/unknownColumn(_:suggestions:)``, ``KernelError/badArgument(argument:reason:)`` when a
+    ///   code array has not one code per row of its table.
     /// - Complexity: O(left + right), plus a sort of a side that is not in time order; the in-place
     ///   path reads both sides once per thread (each thread keeps only its own keys' latest rows).
     public func asOfMatches(
         with right: Table, leftTime: String, rightTime: String, leftCodes: KeyCodes, rightCodes: KeyCodes,
         options: AsOfOptions = AsOfOptions(), kernelOptions: KernelOptions = .default
     ) throws(KernelError) -> [Int?] {
-        precondition(leftCodes.count == rowCount && rightCodes.count == right.rowCount, "key codes and tables differ in length")
+        try KernelError.checkLength(of: "leftCodes", leftCodes.count, rows: rowCount)
+        try KernelError.checkLength(of: "rightCodes", rightCodes.count, rows: right.rowCount)
         if let tolerance = options.toleranceMicroseconds, tolerance < 0 { throw .negativeTolerance(microseconds: tolerance) }
         let leftColumn = try kernelColumn(leftTime), rightColumn = try right.kernelColumn(rightTime)
         let idCount = max(leftCodes.keyCount, rightCodes.keyCount)
