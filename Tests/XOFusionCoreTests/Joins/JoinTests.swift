@@ -232,17 +232,7 @@ import Testing
                         guard case .int64(k) = right["k"]![r], case .timestamp(let rt) = right["t"]![r] else { return nil }
                         return (r, rt.microsecondsSinceEpoch)
                     }
-                    let lt = t.microsecondsSinceEpoch
-                    let back = candidates.filter { exact ? $0.t <= lt : $0.t < lt }.max { $0.t != $1.t ? $0.t < $1.t : $0.row < $1.row }
-                    let fwd = candidates.filter { exact ? $0.t >= lt : $0.t > lt }.min { $0.t != $1.t ? $0.t < $1.t : $0.row < $1.row }
-                    var pick: (row: Int, t: Int64)?
-                    switch direction {
-                    case .backward: pick = back
-                    case .forward: pick = fwd
-                    case .nearest:
-                        if let b = back, let f = fwd { pick = lt - b.t <= f.t - lt ? b : f } else { pick = back ?? fwd }
-                    }
-                    if let p = pick, tolerance == nil || abs(p.t - lt) <= tolerance! { expected = p.row }
+                    expected = KernelRef.asOfPick(candidates, leftTime: t.microsecondsSinceEpoch, options: options)
                 }
                 #expect(got[l] == expected, "seed \(seed) row \(l) \(direction) exact \(exact) tolerance \(String(describing: tolerance))")
             }
