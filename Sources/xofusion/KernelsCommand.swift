@@ -108,7 +108,7 @@ enum Q3Attribution {
         // Filters are row masks: they keep row positions, so the codes of other rows become null.
         let answered = try step("filter answers with an NPS") { try d.surveys.rowMask(where: .isNotNull("nps"), options: options) }
         let completed = try step("filter completed orders") { try d.orders.rowMask(where: .compare("status", .equal, .string("completed")), options: options) }
-        let (leftCodes, rightCodes) = step("mask key codes") { (surveyCodes.keeping(answered), orderCodes.keeping(completed)) }
+        let (leftCodes, rightCodes) = try step("mask key codes") { (try surveyCodes.keeping(answered), try orderCodes.keeping(completed)) }
         let matches = try step("as-of match") {
             try d.surveys.asOfMatches(
                 with: d.orders, leftTime: "responded_at", rightTime: "ordered_at", leftCodes: leftCodes, rightCodes: rightCodes,

@@ -1,10 +1,10 @@
 /// Options of ``Fusion/attribution(options:)``.
 public struct AttributionOptions: Hashable, Sendable {
     /// The longest time from an order to the answer it explains, inclusive (default 30 days).
-    public var toleranceMicroseconds: Int64 = AsOfOptions.days(30)
+    public var toleranceMicroseconds: Int64 = 30 * Timestamp.microsecondsPerDay
     /// Upper edges of the order-value bands, ascending (default 25, 50, 100, 250: five bands).
     public var valueBands: [Double] = [25, 50, 100, 250]
-    public init(toleranceMicroseconds: Int64 = AsOfOptions.days(30), valueBands: [Double] = [25, 50, 100, 250]) {
+    public init(toleranceMicroseconds: Int64 = 30 * Timestamp.microsecondsPerDay, valueBands: [Double] = [25, 50, 100, 250]) {
         self.toleranceMicroseconds = toleranceMicroseconds
         self.valueBands = valueBands
     }

@@ -22,6 +22,10 @@ public enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
     case badValue(column: String, reason: String)
     /// A result would overflow (an integer sum past ±9.2e18).
     case overflow(column: String, reason: String)
+    /// An argument that is not a column does not fit the call: a mask or code
+    /// array whose length differs from its table's, a row index out of range,
+    /// a tolerance too large to express. `argument` is the parameter's name.
+    case badArgument(argument: String, reason: String)
 
     /// A key (its columns' values as text) and how many rows hold it.
     public struct KeyCount: Hashable, Sendable, CustomStringConvertible {
@@ -55,6 +59,8 @@ public enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
             return "column '\(column)': \(reason)"
         case .overflow(let column, let reason):
             return "column '\(column)': \(reason)"
+        case .badArgument(let argument, let reason):
+            return "argument '\(argument)': \(reason)"
         }
     }
 }
@@ -66,5 +72,13 @@ extension Table {
             throw .unknownColumn(name, suggestions: NameSuggestions.nearest(to: name, in: schema.names))
         }
         return columns[index]
+    }
+}
+
+extension KernelError {
+    /// Throws ``KernelError/badArgument(argument:reason:)`` unless an argument
+    /// with one entry per row (a mask, key codes) has `count` entries for `rows` rows.
+    package static func checkLength(of argument: String, _ count: Int, rows: Int) throws(KernelError) {
+        guard count == rows else { throw .badArgument(argument: argument, reason: "\(count) entries for a table of \(rows) rows") }
     }
 }

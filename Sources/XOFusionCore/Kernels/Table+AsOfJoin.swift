@@ -34,8 +34,17 @@ public struct AsOfOptions: Hashable, Sendable {
         self.rightSuffix = rightSuffix
     }
 
-    /// A tolerance of whole days.
-    public static func days(_ n: Int64) -> Int64 { n * Timestamp.microsecondsPerDay }
+    /// A tolerance of whole days, in microseconds.
+    ///
+    /// - Throws: ``KernelError/badArgument(argument:reason:)`` when `n` days do not fit
+    ///   a 64-bit count of microseconds (beyond about ±106.75 million days).
+    public static func days(_ n: Int64) throws(KernelError) -> Int64 {
+        let (micros, overflow) = n.multipliedReportingOverflow(by: Timestamp.microsecondsPerDay)
+        guard !overflow else {
+            throw .badArgument(argument: "n", reason: "\(n) days do not fit a 64-bit count of microseconds")
+        }
+        return micros
+    }
 }
 
 extension Table {
@@ -49,7 +58,9 @@ extension Table {
     /// the same key and the same matching time, backward takes the last in
     /// right-table order and forward the first; nearest prefers the backward
     /// candidate at equal distance. Rows with a null time or a null key match
-    /// nothing. Times may be timestamps or dates (a date is its midnight, UTC).
+    /// nothing. Times may be timestamps or dates (a date is its midnight, UTC;
+    /// a date too far from 1970 for 64-bit microseconds counts as the nearest
+    /// representable time).
     ///
     /// ```
     /// left  t:   10        20       30           right t: 8  19  19′  31
@@ -119,16 +130,17 @@ extension Table {
     /// are written as events happen) take a faster path: no copies, no sort,
     /// and the keys split across threads by code range; the matches are the same.
     ///
-    /// - Precondition: each code array matches its table's length.
     /// - Throws: ``KernelError/notATime(column:kind:)``, ``KernelError/negativeTolerance(microseconds:)``,
-    ///   ``KernelError/unknownColumn(_:suggestions:)``.
+    ///   ``KernelError/unknownColumn(_:suggestions:)``, ``KernelError/badArgument(argument:reason:)`` when a
+    ///   code array has not one code per row of its table.
     /// - Complexity: O(left + right), plus a sort of a side that is not in time order; the in-place
     ///   path reads both sides once per thread (each thread keeps only its own keys' latest rows).
     public func asOfMatches(
         with right: Table, leftTime: String, rightTime: String, leftCodes: KeyCodes, rightCodes: KeyCodes,
         options: AsOfOptions = AsOfOptions(), kernelOptions: KernelOptions = .default
     ) throws(KernelError) -> [Int?] {
-        precondition(leftCodes.count == rowCount && rightCodes.count == right.rowCount, "key codes and tables differ in length")
+        try KernelError.checkLength(of: "leftCodes", leftCodes.count, rows: rowCount)
+        try KernelError.checkLength(of: "rightCodes", rightCodes.count, rows: right.rowCount)
         if let tolerance = options.toleranceMicroseconds, tolerance < 0 { throw .negativeTolerance(microseconds: tolerance) }
         let leftColumn = try kernelColumn(leftTime), rightColumn = try right.kernelColumn(rightTime)
         let idCount = max(leftCodes.keyCount, rightCodes.keyCount)
@@ -400,13 +412,23 @@ extension Table {
         var column: Column
     }
 
+    /// A date's midnight (UTC) in microseconds. A date beyond what 64-bit
+    /// microseconds hold (about 292,000 years from 1970) becomes the nearest
+    /// end of that range: order is kept (never reversed by wrapping), though such
+    /// dates tie with each other and with the extreme timestamps.
+    @inline(__always)
+    static func midnight(of date: CivilDate) -> Int64 {
+        let (micros, overflow) = Int64(date.daysSinceEpoch).multipliedReportingOverflow(by: Timestamp.microsecondsPerDay)
+        return overflow ? (date.daysSinceEpoch < 0 ? .min : .max) : micros
+    }
+
     static func times(_ column: Column, name: String) throws(KernelError) -> TimeValues {
         switch column.storage {
         case .timestamp(let v):
             let values = v[column.offset..<(column.offset + column.count)].map(\.microsecondsSinceEpoch)
             return TimeValues(values: values, column: column)
         case .date(let v):
-            let values = v[column.offset..<(column.offset + column.count)].map { Int64($0.daysSinceEpoch) * Timestamp.microsecondsPerDay }
+            let values = v[column.offset..<(column.offset + column.count)].map { Table.midnight(of: $0) }
             return TimeValues(values: values, column: column)
         default: throw .notATime(column: name, kind: column.kind)
         }

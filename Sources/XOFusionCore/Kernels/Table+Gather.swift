@@ -63,10 +63,28 @@ extension Column {
 extension Table {
     /// The rows at `rows`, in that order (repeats allowed).
     ///
-    /// - Precondition: every index is in `0..<rowCount`.
+    /// This is the trusting fast path, for rows a kernel produced
+    /// (``sortOrder(by:options:)``, ``selection(where:options:)``, a join's
+    /// matches) and which therefore are in range. For row numbers from
+    /// elsewhere, ``gathered(checkedRows:)`` checks them first and throws.
+    ///
+    /// - Precondition: every index is in `0..<rowCount`; a row outside it stops
+    ///   the program (in release builds too), it is never read out of bounds.
     /// - Complexity: O(`rows.count` × columns).
     public func gathered(rows: [Int]) -> Table {
         let optional = rows.map { Optional($0) }
         return Table(uncheckedSchema: schema, columns: columns.map { $0.gathered(rows: optional) }, rowCount: rows.count)
+    }
+
+    /// The rows at `rows`, as ``gathered(rows:)``, after checking that each is a
+    /// row of this table: the checked variant for row numbers a caller made.
+    ///
+    /// - Throws: ``KernelError/badArgument(argument:reason:)`` naming the first row outside `0..<rowCount`.
+    /// - Complexity: O(`rows.count` × columns).
+    public func gathered(checkedRows rows: [Int]) throws(KernelError) -> Table {
+        if let bad = rows.first(where: { $0 < 0 || $0 >= rowCount }) {
+            throw .badArgument(argument: "rows", reason: "row \(bad) is outside 0..<\(rowCount)")
+        }
+        return gathered(rows: rows)
     }
 }

@@ -36,11 +36,11 @@ extension Table {
     /// other aggregates null); otherwise only codes with rows, in code order.
     /// Rows with a null code belong to no group.
     ///
-    /// - Precondition: `codes.count == rowCount`.
-    /// - Throws: as ``grouped(by:aggregates:options:)``.
+    /// - Throws: as ``grouped(by:aggregates:options:)``, and ``KernelError/badArgument(argument:reason:)``
+    ///   when `codes` has not one code per row.
     /// - Complexity: O(rows × aggregates + codes.keyCount).
     public func grouped(byKeyCodes codes: KeyCodes, keyColumn: String = "key", allKeys: Bool = true, aggregates: [Aggregate], options: KernelOptions = .default) throws(KernelError) -> Table {
-        precondition(codes.count == rowCount, "key codes and table differ in length")
+        try KernelError.checkLength(of: "codes", codes.count, rows: rowCount)
         let groups = (0..<rowCount).map { codes[$0].map { Int32(bitPattern: $0) } ?? -1 }
         var columns: [(name: String, column: Column)] = [(keyColumn, .int64((0..<codes.keyCount).map { Int64($0) }))]
         for aggregate in aggregates {

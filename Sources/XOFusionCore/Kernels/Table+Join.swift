@@ -38,7 +38,8 @@ public struct JoinOptions: Hashable, Sendable {
     public var leftSuffix: String
     /// Suffix for a right non-key column whose name clashes with a left one.
     public var rightSuffix: String
-    /// Threads for the kernels inside.
+    /// Threads for the probe (the rows of the probed side split into contiguous
+    /// partitions, joined in partition order): the output is the same for any count.
     public var kernel: KernelOptions
 
     /// Options; by default no validation, no limit, no indicator, and null keys never match.
@@ -75,6 +76,13 @@ extension Table {
     /// or the right one where the left row is missing). Other clashing names
     /// get ``JoinOptions/leftSuffix`` and ``JoinOptions/rightSuffix``.
     ///
+    /// Keys are equal as in ``grouped(by:aggregates:options:)``: integers,
+    /// decimals, times and bools by value; text by its UTF-8 bytes (whatever the
+    /// layout, so a dictionary column joins a plain one); doubles with -0.0
+    /// equal to 0.0 and every NaN equal to every other NaN (unlike IEEE `==`);
+    /// a null key never matches unless ``JoinOptions/nullsMatch``. The indicator of a semi join says `both`,
+    /// of an anti join `left_only`.
+    ///
     /// ```
     /// left  id: 1 1 2 3      right id: 1 2 2 4
     /// inner  (1,1) (1,1) (2,2) (2,2)         left  … + (3, null)
@@ -84,8 +92,9 @@ extension Table {
     ///
     /// - Throws: ``KernelError/unknownColumn(_:suggestions:)``, ``KernelError/keyKindMismatch(left:leftKind:right:rightKind:)``,
     ///   ``KernelError/validationFailed(rule:side:offending:)``, ``KernelError/fanOutExceeded(limit:wouldProduce:)``,
-    ///   ``KernelError/badKeys(_:)``.
-    /// - Complexity: O(left rows + right rows + output rows × columns).
+    ///   ``KernelError/badKeys(_:)`` (also when names still clash after suffixing).
+    /// - Complexity: O(left rows + right rows + output rows × columns); the probe runs on
+    ///   ``JoinOptions/kernel``'s threads.
     public func joined(with right: Table, on keys: [(left: String, right: String)], kind: JoinKind = .inner, options: JoinOptions = JoinOptions()) throws(KernelError) -> Table {
         guard !keys.isEmpty else { throw .badKeys("a join needs at least one key pair") }
         let leftKeys = try keys.map { (k) throws(KernelError) in (name: k.left, column: try kernelColumn(k.left)) }
@@ -105,67 +114,76 @@ extension Table {
             }
         }
 
-        // Count first, so the fan-out guard refuses before anything is allocated.
-        var total = 0
-        switch kind {
-        case .inner: for id in ids.left where id >= 0 { total += rightIndex.count(of: id) }
-        case .left: for id in ids.left { total += max(1, rightIndex.count(of: id)) }
-        case .right: for id in ids.right { total += max(1, leftIndex.count(of: id)) }
-        case .full:
-            for id in ids.left { total += max(1, rightIndex.count(of: id)) }
-            for id in ids.right where leftIndex.count(of: id) == 0 { total += 1 }
-        case .semi: total = ids.left.filter { rightIndex.count(of: $0) > 0 }.count
-        case .anti: total = ids.left.filter { rightIndex.count(of: $0) == 0 }.count
-        }
-        if let limit = options.maxRows, total > limit { throw .fanOutExceeded(limit: limit, wouldProduce: total) }
+        // The probe side walks its rows in order and looks each up in the other side's index:
+        // the left rows, or the right rows for a right join (Polars' swap, decided once here).
+        let threads = options.kernel.threadCount
+        let probeIDs = kind == .right ? ids.right : ids.left
+        let buildIndex = kind == .right ? leftIndex : rightIndex
+        let parts = Partitions.ranges(probeIDs.count)
 
-        var leftRows: [Int?] = []
-        var rightRows: [Int?] = []
-        leftRows.reserveCapacity(total)
-        rightRows.reserveCapacity(total)
-        switch kind {
-        case .inner, .left, .full:
-            for (row, id) in ids.left.enumerated() {
-                let matches = rightIndex.rows(of: id)
-                if matches.isEmpty {
-                    if kind != .inner {
-                        leftRows.append(row)
-                        rightRows.append(nil)
-                    }
-                } else {
-                    for match in matches {
-                        leftRows.append(row)
-                        rightRows.append(match)
-                    }
-                }
-            }
-            if kind == .full {
-                for (row, id) in ids.right.enumerated() where leftIndex.count(of: id) == 0 {
-                    leftRows.append(nil)
-                    rightRows.append(row)
-                }
-            }
-        case .right:
-            for (row, id) in ids.right.enumerated() {
-                let matches = leftIndex.rows(of: id)
-                if matches.isEmpty {
-                    leftRows.append(nil)
-                    rightRows.append(row)
-                } else {
-                    for match in matches {
-                        leftRows.append(match)
-                        rightRows.append(row)
-                    }
-                }
-            }
-        case .semi, .anti:
-            let keep = ids.left.indices.filter { (rightIndex.count(of: ids.left[$0]) > 0) == (kind == .semi) }
+        if kind == .semi || kind == .anti {
+            let keepMatched = kind == .semi
+            let keep = Partitions.map(parts, threads: threads) { range in
+                range.filter { (buildIndex.count(of: probeIDs[$0]) > 0) == keepMatched }
+            }.flatMap { $0 }
+            if let limit = options.maxRows, keep.count > limit { throw .fanOutExceeded(limit: limit, wouldProduce: keep.count) }
             var result = gathered(rows: keep)
             if let indicator = options.indicator {
-                result = try result.adding(indicator, try! .string(Array(repeating: kind == .semi ? "both" : "left_only", count: keep.count), layout: .dictionary))
+                result = try result.adding(indicator, try! .string(Array(repeating: keepMatched ? "both" : "left_only", count: keep.count), layout: .dictionary))
             }
             return result
         }
+
+        // Count first, so the fan-out guard refuses before anything is allocated.
+        let keepUnmatched = kind != .inner
+        let counts = Partitions.map(parts, threads: threads) { range in
+            var n = 0
+            for row in range {
+                let c = buildIndex.count(of: probeIDs[row])
+                n += c == 0 ? (keepUnmatched ? 1 : 0) : c
+            }
+            return n
+        }
+        let unmatchedRight = kind == .full ? ids.right.indices.filter { leftIndex.count(of: ids.right[$0]) == 0 } : []
+        let total = counts.reduce(0, +) + unmatchedRight.count
+        if let limit = options.maxRows, total > limit { throw .fanOutExceeded(limit: limit, wouldProduce: total) }
+
+        // Each partition of probe rows collects its pairs in its own arrays; they are joined
+        // in partition order, so the rows come out the same on any number of threads.
+        let chunks = Partitions.map(parts, threads: threads) { range -> (probe: [Int?], build: [Int?]) in
+            let n = counts[parts.firstIndex(of: range)!]
+            var probe: [Int?] = [], build: [Int?] = []
+            probe.reserveCapacity(n)
+            build.reserveCapacity(n)
+            for row in range {
+                let matches = buildIndex.rows(of: probeIDs[row])
+                if matches.isEmpty {
+                    if keepUnmatched {
+                        probe.append(row)
+                        build.append(nil)
+                    }
+                } else {
+                    for match in matches {
+                        probe.append(row)
+                        build.append(match)
+                    }
+                }
+            }
+            return (probe, build)
+        }
+        var probeRows: [Int?] = [], buildRows: [Int?] = []
+        probeRows.reserveCapacity(total)
+        buildRows.reserveCapacity(total)
+        for chunk in chunks {
+            probeRows.append(contentsOf: chunk.probe)
+            buildRows.append(contentsOf: chunk.build)
+        }
+        if kind == .full {
+            // The right rows no left row matched, after all the left rows.
+            probeRows.append(contentsOf: repeatElement(nil, count: unmatchedRight.count))
+            buildRows.append(contentsOf: unmatchedRight.map { Optional($0) })
+        }
+        let (leftRows, rightRows) = kind == .right ? (buildRows, probeRows) : (probeRows, buildRows)
         return try assemble(right, keys: keys, leftRows: leftRows, rightRows: rightRows, options: options)
     }
 

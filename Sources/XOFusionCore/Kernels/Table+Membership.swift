@@ -13,13 +13,13 @@ extension Table {
     /// their values (``RowKeys``).
     ///
     /// - Throws: ``KernelError/unknownColumn(_:suggestions:)``,
-    ///   ``KernelError/keyKindMismatch(left:leftKind:right:rightKind:)``.
-    /// - Precondition: `among`, if given, has one bit per row.
+    ///   ``KernelError/keyKindMismatch(left:leftKind:right:rightKind:)``,
+    ///   ``KernelError/badArgument(argument:reason:)`` when `among` has not one bit per row.
     /// - Complexity: O(rows + other rows); the numeric path also O(number range / 64).
     public func rowMask(
         _ column: String, isIn other: Table, column otherColumn: String, among: ValidityBitmap? = nil, options: KernelOptions = .default
     ) throws(KernelError) -> ValidityBitmap {
-        precondition(among.map { $0.count == rowCount } ?? true, "a row mask of \(among?.count ?? 0) bits for \(rowCount) rows")
+        if let among { try KernelError.checkLength(of: "among", among.count, rows: rowCount) }
         let values = try kernelColumn(column), others = try other.kernelColumn(otherColumn)
         guard values.kind == others.kind else {
             throw .keyKindMismatch(left: column, leftKind: values.kind, right: otherColumn, rightKind: others.kind)

@@ -93,20 +93,24 @@ extension KeyCodes {
     /// The same codes with every row outside `rows` made null: a filter that
     /// keeps row positions (so the codes still line up with their table).
     ///
+    /// - Throws: ``KernelError/badArgument(argument:reason:)`` for a row outside `0..<count`.
     /// - Complexity: O(count + `rows.count`).
-    public func keeping(rows: [Int]) -> KeyCodes {
+    public func keeping(rows: [Int]) throws(KernelError) -> KeyCodes {
         var keep = ValidityBitmap(repeating: false, count: count)
-        for row in rows { keep[row] = true }
-        return keeping(keep)
+        for row in rows {
+            guard row >= 0 && row < count else { throw .badArgument(argument: "rows", reason: "row \(row) is outside 0..<\(count)") }
+            keep[row] = true
+        }
+        return try keeping(keep)
     }
 
     /// The same codes with every row whose bit in `mask` is clear made null
     /// (see ``Table/rowMask(where:options:)``).
     ///
-    /// - Precondition: `mask` has one bit per row.
+    /// - Throws: ``KernelError/badArgument(argument:reason:)`` when `mask` has not one bit per row.
     /// - Complexity: O(count / 64).
-    public func keeping(_ mask: ValidityBitmap) -> KeyCodes {
-        precondition(mask.count == count, "a mask of \(mask.count) bits for \(count) codes")
+    public func keeping(_ mask: ValidityBitmap) throws(KernelError) -> KeyCodes {
+        try KernelError.checkLength(of: "mask", mask.count, rows: count)
         var keep = mask
         if let validity {
             keep.words.withUnsafeMutableBufferPointer { k in

@@ -170,6 +170,38 @@ import Testing
         }
     }
 
+    /// Dates past what 64-bit microseconds hold count as the nearest end of that range
+    /// (no trap, order kept); a tolerance of too many days is a typed error.
+    @Test func extremeDatesAndHugeTolerancesDoNotTrap() throws {
+        let perDay = Timestamp.microsecondsPerDay
+        let most = Int64.max / perDay  // 106,751,991 days
+        #expect(try AsOfOptions.days(30) == 2_592_000_000_000)
+        #expect(try AsOfOptions.days(most) == most * perDay)
+        #expect(try AsOfOptions.days(-most) == -most * perDay)
+        #expect(throws: KernelError.badArgument(argument: "n", reason: "106751992 days do not fit a 64-bit count of microseconds")) {
+            try AsOfOptions.days(most + 1)
+        }
+        #expect(throws: KernelError.badArgument(argument: "n", reason: "\(Int64.min) days do not fit a 64-bit count of microseconds")) {
+            try AsOfOptions.days(.min)
+        }
+        // Left: Int32.max and Int32.min days (beyond the range both ways), 0, the last day in range, the first day past its low end.
+        let days = try Table(["d": .date([Int32.max, Int32.min, 0, Int32(most), -Int32(most) - 1].map { CivilDate(daysSinceEpoch: $0) })])
+        let stamps = try Table([
+            "t": .timestamp([Int64.min, 0, Int64.max, most * perDay + 1].map { Timestamp(microsecondsSinceEpoch: $0) }),
+            "n": .int64([1, 2, 3, 4]),
+        ])
+        func n(_ options: AsOfOptions) throws -> [Int64?] {
+            Array(try days.asOfJoined(with: stamps, leftTime: "d", rightTime: "t", by: [String](), options: options).int64("n"))
+        }
+        #expect(try n(AsOfOptions()) == [3, 1, 2, 2, 1])
+        #expect(try n(AsOfOptions(direction: .forward)) == [3, 1, 2, 4, 1])
+        #expect(try n(AsOfOptions(direction: .nearest, toleranceMicroseconds: try AsOfOptions.days(most))) == [3, 1, 2, 4, 1])
+        #expect(try n(AsOfOptions(direction: .nearest, toleranceMicroseconds: 0)) == [3, 1, 2, nil, 1])
+        // Dates on the right side go through the same conversion.
+        let flipped = try stamps.asOfMatches(with: days, leftTime: "t", rightTime: "d", options: AsOfOptions(direction: .forward))
+        #expect(flipped == [1, 2, 0, 0])  // ties at the low end: forward takes the first right row
+    }
+
     @Test func datesAndTimestampsMix() throws {
         let days = try Table(["d": .date([CivilDate("2025-03-02"), CivilDate("2025-03-01")])])
         let stamps = try Table(["t": .timestamp([Timestamp("2025-03-01T00:00:00Z"), Timestamp("2025-03-01T12:00:00Z")]), "n": .int64([1, 2])])
@@ -200,17 +232,7 @@ import Testing
                         guard case .int64(k) = right["k"]![r], case .timestamp(let rt) = right["t"]![r] else { return nil }
                         return (r, rt.microsecondsSinceEpoch)
                     }
-                    let lt = t.microsecondsSinceEpoch
-                    let back = candidates.filter { exact ? $0.t <= lt : $0.t < lt }.max { $0.t != $1.t ? $0.t < $1.t : $0.row < $1.row }
-                    let fwd = candidates.filter { exact ? $0.t >= lt : $0.t > lt }.min { $0.t != $1.t ? $0.t < $1.t : $0.row < $1.row }
-                    var pick: (row: Int, t: Int64)?
-                    switch direction {
-                    case .backward: pick = back
-                    case .forward: pick = fwd
-                    case .nearest:
-                        if let b = back, let f = fwd { pick = lt - b.t <= f.t - lt ? b : f } else { pick = back ?? fwd }
-                    }
-                    if let p = pick, tolerance == nil || abs(p.t - lt) <= tolerance! { expected = p.row }
+                    expected = KernelRef.asOfPick(candidates, leftTime: t.microsecondsSinceEpoch, options: options)
                 }
                 #expect(got[l] == expected, "seed \(seed) row \(l) \(direction) exact \(exact) tolerance \(String(describing: tolerance))")
             }

@@ -78,3 +78,46 @@ import Testing
         }
     }
 }
+
+/// Arguments that are not columns (masks, key codes, row numbers) but do not fit
+/// their table: each is a typed error naming the argument, never a trap.
+@Suite struct KernelArgumentErrorTests {
+    let three = try! Table(["k": try! .string(["a", "b", "a"]), "t": .timestamp([1, 2, 3].map { Timestamp(microsecondsSinceEpoch: $0) })])
+    let two = try! Table(["k": try! .string(["a", "b"]), "t": .timestamp([1, 2].map { Timestamp(microsecondsSinceEpoch: $0) })])
+
+    @Test func keyCodesOfAnotherLength() throws {
+        var keys = KeySpace()
+        let (threeCodes, _) = try keys.encode(three, column: "k")
+        let (twoCodes, _) = try keys.encode(two, column: "k")
+        #expect(throws: KernelError.badArgument(argument: "codes", reason: "3 entries for a table of 2 rows")) {
+            try two.grouped(byKeyCodes: threeCodes, aggregates: [.count()])
+        }
+        #expect(throws: KernelError.badArgument(argument: "leftCodes", reason: "2 entries for a table of 3 rows")) {
+            try three.asOfMatches(with: two, leftTime: "t", rightTime: "t", leftCodes: twoCodes, rightCodes: twoCodes)
+        }
+        #expect(throws: KernelError.badArgument(argument: "rightCodes", reason: "3 entries for a table of 2 rows")) {
+            try three.asOfMatches(with: two, leftTime: "t", rightTime: "t", leftCodes: threeCodes, rightCodes: threeCodes)
+        }
+        // The same calls with fitting arguments go through.
+        #expect(try two.grouped(byKeyCodes: twoCodes, aggregates: [.count()]).rowCount == 2)
+        #expect(try three.asOfMatches(with: two, leftTime: "t", rightTime: "t", leftCodes: threeCodes, rightCodes: twoCodes) == [0, 1, 0])
+    }
+
+    @Test func masksAndRowsOfAnotherSize() throws {
+        var keys = KeySpace()
+        let (codes, _) = try keys.encode(three, column: "k")
+        #expect(throws: KernelError.badArgument(argument: "mask", reason: "2 entries for a table of 3 rows")) {
+            try codes.keeping(ValidityBitmap([true, false]))
+        }
+        #expect(throws: KernelError.badArgument(argument: "rows", reason: "row 3 is outside 0..<3")) { try codes.keeping(rows: [0, 3]) }
+        #expect(throws: KernelError.badArgument(argument: "rows", reason: "row -1 is outside 0..<3")) { try codes.keeping(rows: [-1]) }
+        #expect(try codes.keeping(rows: [2]).nullCount == 2)
+        #expect(throws: KernelError.badArgument(argument: "among", reason: "4 entries for a table of 3 rows")) {
+            try three.rowMask("k", isIn: two, column: "k", among: ValidityBitmap(repeating: true, count: 4))
+        }
+        #expect(throws: KernelError.badArgument(argument: "rows", reason: "row 2 is outside 0..<2")) { try two.gathered(checkedRows: [1, 2, 0]) }
+        #expect(try two.gathered(checkedRows: [1, 1, 0]) == two.gathered(rows: [1, 1, 0]))
+        let error = KernelError.badArgument(argument: "mask", reason: "2 entries for a table of 3 rows")
+        #expect(error.description == "argument 'mask': 2 entries for a table of 3 rows")
+    }
+}

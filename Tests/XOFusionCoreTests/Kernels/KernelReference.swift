@@ -132,6 +132,25 @@ enum KernelRef {
         }
     }
 
+    /// The as-of pick for one left time among the right rows with its key and a
+    /// time, by brute force: backward takes the latest time (the last row among
+    /// ties), forward the earliest (the first row), nearest the closer of the
+    /// two (backward at equal distance); then the tolerance, inclusive.
+    static func asOfPick(_ candidates: [(row: Int, t: Int64)], leftTime lt: Int64, options: AsOfOptions) -> Int? {
+        let exact = options.allowExactMatches
+        let back = candidates.filter { exact ? $0.t <= lt : $0.t < lt }.max { ($0.t, $0.row) < ($1.t, $1.row) }
+        let fwd = candidates.filter { exact ? $0.t >= lt : $0.t > lt }.min { ($0.t, $0.row) < ($1.t, $1.row) }
+        var pick: (row: Int, t: Int64)?
+        switch options.direction {
+        case .backward: pick = back
+        case .forward: pick = fwd
+        case .nearest:
+            if let b = back, let f = fwd { pick = lt - b.t <= f.t - lt ? b : f } else { pick = back ?? fwd }
+        }
+        guard let pick, options.toleranceMicroseconds.map({ abs(pick.t - lt) <= $0 }) ?? true else { return nil }
+        return pick.row
+    }
+
     /// The cells of a table, column by column.
     static func cells(of table: Table) -> [[CellValue]] {
         table.columns.map { column in (0..<column.count).map { column[$0] } }

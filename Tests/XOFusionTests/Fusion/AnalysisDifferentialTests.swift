@@ -119,7 +119,7 @@ import XOFusion
             let candidates = w.orders.indices.filter { w.orders[$0].customer == a.customer && w.orders[$0].completed && w.orders[$0].time <= a.time }
             let best = candidates.max { (w.orders[$0].time, $0) < (w.orders[$1].time, $1) }
             var cell = 0
-            if let best, a.time - w.orders[best].time <= AsOfOptions.days(30) { cell = w.returned(best) ? 2 : 1 }
+            if let best, a.time - w.orders[best].time <= 30 * Timestamp.microsecondsPerDay { cell = w.returned(best) ? 2 : 1 }
             responses[cell] += 1
             scoreSums[cell] += a.nps!
         }
