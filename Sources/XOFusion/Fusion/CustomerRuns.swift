@@ -185,7 +185,7 @@ struct TimestampMicroseconds: RowReader {
 /// Dates as the microseconds of their midnight (UTC).
 struct DateMicroseconds: RowReader {
     let base: UnsafePointer<CivilDate>
-    @inline(__always) func callAsFunction(_ row: Int) -> Int64 { Int64(base[row].daysSinceEpoch) &* Timestamp.microsecondsPerDay }
+    @inline(__always) func callAsFunction(_ row: Int) -> Int64 { base[row].midnightMicroseconds(lowest: .min + 1) }
 }
 
 /// Decimal units (or integers, with a divisor of 1) as doubles.

@@ -108,7 +108,7 @@ extension Fusion {
     ///   a default rule without an NPS column, a window under one day, a negative limit, or no date to work at.
     /// - Complexity: O(customers log customers + answers + orders + returns + carts).
     public func followUp(options: FollowUpOptions = FollowUpOptions()) throws(FusionError) -> FollowUpList {
-        guard options.windowDays >= 1 else { throw .badOption("the revenue window must be at least one day, not \(options.windowDays)") }
+        _ = try Fusion.windowStart(days: options.windowDays, before: 0)  // a bad window fails before anything else
         if let limit = options.limit, limit < 0 { throw .badOption("the follow-up limit must not be negative, not \(limit)") }
         if options.rule == nil && columns.nps == nil {
             throw .missingColumn(role: .answers, field: "nps (the default rule picks detractors)", column: nil, suggestions: [])
@@ -117,7 +117,7 @@ extension Fusion {
         guard let date = options.asOf?.microsecondsSinceEpoch ?? [latestOrderTime() ?? .min, latestAnswer].max().flatMap({ $0 == .min ? nil : $0 }) else {
             throw .badOption("the follow-up list needs an analysis date: no answer or order has a time")
         }
-        let start = date - Int64(options.windowDays) * Timestamp.microsecondsPerDay
+        let start = try Fusion.windowStart(days: options.windowDays, before: date)
         let n = customerCount
         let profile = try customerProfile(options: ProfileOptions(asOf: Timestamp(microsecondsSinceEpoch: date))).table
 

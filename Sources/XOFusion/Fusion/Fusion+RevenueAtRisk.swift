@@ -68,11 +68,11 @@ extension Fusion {
     /// - Complexity: O(customers + orders + answers).
     public func revenueAtRisk(by grouping: Segmentation? = nil, options: RevenueAtRiskOptions = RevenueAtRiskOptions()) throws(FusionError) -> RevenueAtRisk {
         _ = try require(.orders, for: "revenue at risk")
-        guard options.windowDays >= 1 else { throw .badOption("the revenue window must be at least one day, not \(options.windowDays)") }
+        _ = try Fusion.windowStart(days: options.windowDays, before: 0)  // a bad window fails before anything else
         guard let date = options.asOf?.microsecondsSinceEpoch ?? latestOrderTime() else {
             throw .badOption("revenue at risk needs an analysis date: the orders have no time")
         }
-        let start = date - Int64(options.windowDays) * Timestamp.microsecondsPerDay
+        let start = try Fusion.windowStart(days: options.windowDays, before: date)
         let revenue = windowRevenue(after: start, upTo: date)
         let segment = try segments(asOf: date).segment
         let (labels, groupOf) = try grouping.map { (g) throws(FusionError) in try segmentIndexes(g, asOf: date) } ?? (["all"], [Int](repeating: 0, count: customerCount))
@@ -135,5 +135,19 @@ extension Fusion {
             }
         }
         return revenue
+    }
+}
+
+extension Fusion {
+    /// The start of a revenue window of `days` days ending at `date` (microseconds): `date − days`, or the
+    /// earliest representable time when that lies before it.
+    ///
+    /// - Throws: ``FusionError/badOption(_:)`` for a window under one day or longer than 64-bit microseconds hold.
+    static func windowStart(days: Int, before date: Int64) throws(FusionError) -> Int64 {
+        guard days >= 1 else { throw .badOption("the revenue window must be at least one day, not \(days)") }
+        let (length, tooLong) = Int64(days).multipliedReportingOverflow(by: Timestamp.microsecondsPerDay)
+        guard !tooLong else { throw .badOption("the revenue window of \(days) days is longer than 64-bit microseconds hold") }
+        let (start, overflow) = date.subtractingReportingOverflow(length)
+        return overflow ? .min + 1 : max(start, .min + 1)
     }
 }

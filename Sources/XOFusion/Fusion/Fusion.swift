@@ -326,7 +326,7 @@ extension Fusion {
         func time(of row: Int) -> Int64 {
             switch self {
             case .timestamp(let v): v[row]?.microsecondsSinceEpoch ?? .min
-            case .date(let v): v[row].map { Int64($0.daysSinceEpoch) * Timestamp.microsecondsPerDay } ?? .min
+            case .date(let v): v[row]?.midnightMicroseconds(lowest: .min + 1) ?? .min
             }
         }
     }

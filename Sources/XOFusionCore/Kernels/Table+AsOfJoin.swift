@@ -412,15 +412,9 @@ extension Table {
         var column: Column
     }
 
-    /// A date's midnight (UTC) in microseconds. A date beyond what 64-bit
-    /// microseconds hold (about 292,000 years from 1970) becomes the nearest
-    /// end of that range: order is kept (never reversed by wrapping), though such
-    /// dates tie with each other and with the extreme timestamps.
+    /// A date's midnight (UTC) in microseconds (see ``CivilDate/midnightMicroseconds``: clamped, never wrapped).
     @inline(__always)
-    static func midnight(of date: CivilDate) -> Int64 {
-        let (micros, overflow) = Int64(date.daysSinceEpoch).multipliedReportingOverflow(by: Timestamp.microsecondsPerDay)
-        return overflow ? (date.daysSinceEpoch < 0 ? .min : .max) : micros
-    }
+    static func midnight(of date: CivilDate) -> Int64 { date.midnightMicroseconds() }
 
     static func times(_ column: Column, name: String) throws(KernelError) -> TimeValues {
         switch column.storage {

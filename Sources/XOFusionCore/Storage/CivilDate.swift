@@ -8,6 +8,16 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     @inlinable
     public init(daysSinceEpoch: Int32) { self.daysSinceEpoch = daysSinceEpoch }
 
+    /// The date's midnight (UTC) in microseconds since the epoch. A date beyond what 64-bit microseconds
+    /// hold (about 292,000 years from 1970) becomes the nearest end of that range, with `lowest` as its low
+    /// end (callers that keep `Int64.min` for null pass one above it): order is kept, never reversed by
+    /// wrapping, though such dates tie with each other and with the extreme timestamps.
+    @inline(__always)
+    package func midnightMicroseconds(lowest: Int64 = .min) -> Int64 {
+        let (micros, overflow) = Int64(daysSinceEpoch).multipliedReportingOverflow(by: 86_400_000_000)
+        return overflow ? (daysSinceEpoch < 0 ? lowest : .max) : max(micros, lowest)
+    }
+
     /// The date with the given year, month (1–12) and day; `nil` if there is
     /// no such date (such as February 30) or the year is outside 1…9999.
     public init?(year: Int, month: Int, day: Int) {

@@ -91,6 +91,30 @@ import XOFusion
         #expect(throws: FusionError.badOption("the revenue window must be at least one day, not 0")) {
             try fusion.revenueAtRisk(options: RevenueAtRiskOptions(windowDays: 0))
         }
+        // A window longer than 64-bit microseconds hold is refused, not trapped; one that reaches past the earliest
+        // representable time holds every order (the same figures as a 100-day window here).
+        let tooLong = FusionError.badOption("the revenue window of \(Int.max) days is longer than 64-bit microseconds hold")
+        #expect(throws: tooLong) { try fusion.revenueAtRisk(options: RevenueAtRiskOptions(windowDays: .max)) }
+        #expect(throws: tooLong) { try fusion.followUp(options: FollowUpOptions(windowDays: .max)) }
+        let longest = try fusion.revenueAtRisk(options: RevenueAtRiskOptions(windowDays: 106_000_000)).overall
+        #expect(longest == (try fusion.revenueAtRisk(options: RevenueAtRiskOptions(windowDays: 100)).overall))
+        #expect(try fusion.followUp(options: FollowUpOptions(windowDays: 106_000_000)).table == fusion.followUp(options: FollowUpOptions(windowDays: 100)).table)
+    }
+
+    @Test func datesAtTheEndsOfTheCalendarKeepTheirOrder() throws {
+        // Order dates billions of days out do not fit 64-bit microseconds: they stay first and last, never wrap.
+        let customers = try Table(["customer_id": try .string(["C1"])])
+        let answers = try Table(["customer_id": try .string(["C1"]), "responded_at": .date([CivilDate(daysSinceEpoch: 20_000)]), "nps": .int64([3])])
+        let orders = try Table([
+            "order_id": try .string(["O1", "O2", "O3"]), "customer_id": try .string(["C1", "C1", "C1"]),
+            "ordered_at": .date([CivilDate(daysSinceEpoch: .max), CivilDate(daysSinceEpoch: .min), CivilDate(daysSinceEpoch: 19_990)]),
+            "amount": HandExample.money([100, 200, 400]),   // 1.00, 2.00, 4.00
+        ])
+        let fusion = try Fusion(customers: customers, answers: answers, orders: orders)
+        #expect(try fusion.customerProfile().table.double("revenue").map { $0 } == [7])
+        // The latest order is O1, at the far end: the analysis date sits there, and the year before it holds only O1.
+        let risk = try fusion.revenueAtRisk().overall
+        #expect(close(risk.revenue, 1) && risk.classes.detractors == 1)
     }
 
     // MARK: Follow-up
