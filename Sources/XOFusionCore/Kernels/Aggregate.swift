@@ -44,9 +44,10 @@ public struct Aggregate: Hashable, Sendable {
     public static func sum(_ column: String, as name: String? = nil) -> Aggregate { Aggregate(operation: .sum(column), name: name ?? "sum_\(column)") }
     /// The mean of the non-null values, as a double.
     public static func mean(_ column: String, as name: String? = nil) -> Aggregate { Aggregate(operation: .mean(column), name: name ?? "mean_\(column)") }
-    /// The smallest value.
+    /// The smallest non-null value, in the sort's order (every kind: bools false before true, doubles
+    /// with NaN above every number, text by its UTF-8 bytes).
     public static func min(_ column: String, as name: String? = nil) -> Aggregate { Aggregate(operation: .min(column), name: name ?? "min_\(column)") }
-    /// The largest value.
+    /// The largest non-null value, in the sort's order (see ``min(_:as:)``).
     public static func max(_ column: String, as name: String? = nil) -> Aggregate { Aggregate(operation: .max(column), name: name ?? "max_\(column)") }
     /// The number of distinct non-null values.
     public static func countDistinct(_ column: String, as name: String? = nil) -> Aggregate {

@@ -76,7 +76,6 @@ extension Table {
             return try Aggregation.mean(column, name: name, groups, groupCount, partitions, threads)
         case .min(let name), .max(let name):
             let column = try kernelColumn(name)
-            if column.kind == .bool { throw .unsupportedKind(column: name, kind: .bool, reason: "min and max need an ordered kind") }
             let isMax: Bool
             if case .max = aggregate.operation { isMax = true } else { isMax = false }
             switch column.storage {

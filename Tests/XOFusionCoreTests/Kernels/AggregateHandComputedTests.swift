@@ -129,6 +129,11 @@ import Testing
         #expect(Array(try result.date("max_day")).map { $0?.daysSinceEpoch } == [10, 3])
         #expect(Array(try result.decimal("min_m").units) == [-100, 7])
         #expect(Array(try result.decimal("max_m").units) == [50, 7])
+        // Bools order false before true (as the sort does): a true, null, false → false / true; b all true; c all null.
+        let flags = try Table(["k": try .string(["a", "a", "a", "b", "b", "c"]), "f": .bool([true, nil, false, true, true, nil])])
+        let extremes = try flags.grouped(by: ["k"], aggregates: [.min("f"), .max("f")])
+        let (low, high) = (Array(try extremes.bool("min_f")), Array(try extremes.bool("max_f")))
+        #expect(low == [false, true, nil] && high == [true, true, nil])
     }
 
     @Test func countDistinct() throws {

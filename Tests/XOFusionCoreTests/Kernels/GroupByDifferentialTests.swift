@@ -160,10 +160,8 @@ enum GroupByReference {
         for name in names {
             list.append(.countNonNull(name))
             list.append(.countDistinct(name))
-            if name != "b" {
-                list.append(.min(name))
-                list.append(.max(name))
-            }
+            list.append(.min(name))
+            list.append(.max(name))
         }
         for name in ["i", "d", "m"] {
             list.append(.sum(name))

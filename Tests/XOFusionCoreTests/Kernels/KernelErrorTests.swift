@@ -57,9 +57,6 @@ import Testing
         #expect(throws: KernelError.unsupportedKind(column: "customer_id", kind: .string, reason: "a mean needs int64, decimal or double")) {
             try table.grouped(by: ["nps"], aggregates: [.mean("customer_id")])
         }
-        #expect(throws: KernelError.unsupportedKind(column: "flag", kind: .bool, reason: "min and max need an ordered kind")) {
-            try table.grouped(by: ["customer_id"], aggregates: [.max("flag")])
-        }
     }
 
     @Test func sortWithoutKeysIsBadKeys() throws {
