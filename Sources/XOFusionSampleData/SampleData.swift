@@ -87,7 +87,7 @@ public enum SampleData {
     /// tables do not depend on the thread count.
     ///
     /// - Precondition: `options.customers ≥ 1`.
-    /// - Complexity: O(customers + rows); about a million customers a second per core in release builds.
+    /// - Complexity: O(customers + rows); about 4 s of one core per million customers in release builds.
     public static func generate(_ options: SampleDataOptions = SampleDataOptions()) -> SampleDataset {
         precondition(options.customers >= 1, "a sample dataset needs at least one customer")
         // Each customer draws from its own stream, so blocks of customers are generated apart and
