@@ -80,6 +80,31 @@ import XOFusionCore
         #expect(csv[2].hasPrefix("K-003,detractor,3,200"))
     }
 
+    @Test func reportTakesACartsFileThroughTheMap() throws {
+        // Three carts of the detractors K-003 (two) and K-006 (one), one of the promoter K-001, one of a guest.
+        let carts = try Self.temporary("carts.csv", """
+            cart_ref,client_ref,abandoned_at,cart_value
+            C-1,K-003,2025-01-20T10:00:00Z,40.00
+            C-2,K-003,2025-02-20T10:00:00Z,15.50
+            C-3,K-006,2025-03-01T10:00:00Z,99.00
+            C-4,K-001,2025-01-02T10:00:00Z,12.00
+            C-5,,2025-01-03T10:00:00Z,8.00
+
+            """)
+        let map = try Self.temporary("map.json", try String(contentsOfFile: "\(Self.data)/map.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"report\":", with: "\"carts\": { \"customer\": \"client_ref\", \"time\": \"abandoned_at\", \"value\": \"cart_value\" },\n  \"report\":"))
+        let run = try Binary.run("xofusion", ["report"] + Self.files() + ["--carts", carts, "--map", map, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let document = try JSONValue.parse(run.stdout)
+        #expect(document["inputs"]?[4]?["role"] == .string("carts") && document["inputs"]?[4]?["rows"] == .int(5))
+        #expect(document["fusion"]?[0] == .string("carts: 1 rows without a customer ID (guest carts)"))
+        // Detractors K-003 and K-006: 3 carts for 2 customers; with their 3 delivered orders, 3 of 6 baskets abandoned.
+        let detractors = document["scorecard"]?[0]
+        #expect(detractors?["segment"] == .string("detractor"))
+        #expect(detractors?["carts_per_customer"] == .double(1.5))
+        #expect(detractors?["cart_abandonment_rate"] == .double(0.5))
+    }
+
     @Test func reportTextShowsTheFilesAndTheSections() throws {
         let run = try Binary.run("xofusion", ["report"] + Self.files() + ["--map", "\(Self.data)/map.json"])
         #expect(run.status == 0, "\(run.stderr)")
