@@ -11,8 +11,8 @@
 /// | ``count(as:)`` | – | int64: rows |
 /// | ``countNonNull(_:as:)`` | any | int64 |
 /// | ``sum(_:as:)`` | int64, decimal(S), double | same kind (exact for int64 and decimals; overflow is an error) |
-/// | ``mean(_:as:)`` | int64, decimal, double | double |
-/// | ``min(_:as:)``, ``max(_:as:)`` | any but bool | same kind |
+/// | ``mean(_:as:)`` | int64, decimal, double | double (from exact integer sums, 128-bit when 64 do not hold them) |
+/// | ``min(_:as:)``, ``max(_:as:)`` | any (bools: false before true) | same kind |
 /// | ``countDistinct(_:as:)`` | any | int64 |
 /// | ``first(_:by:tieBreak:as:)``, ``last(_:by:tieBreak:as:)`` | any | the value's kind |
 /// | ``argMax(_:by:as:)`` | any | the value's kind |

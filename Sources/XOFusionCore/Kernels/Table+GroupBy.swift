@@ -239,6 +239,28 @@ enum Aggregation {
         return (sums, counts)
     }
 
+    /// Means of integer units per group (divided by `unit`): from 64-bit sums, or, when a group's sum
+    /// passes the 64-bit range, from exact 128-bit sums (two words per group) instead of an error.
+    static func integerMeans(_ values: ContiguousArray<Int64>, _ column: Column, unit: Double, _ groups: [Int32], _ groupCount: Int, _ partitions: [Range<Int>], _ threads: Int) -> [Double?] {
+        if let (sums, counts) = try? integerSums(values, column, name: "", groups, groupCount, partitions, threads) {
+            return (0..<groupCount).map { counts[$0] == 0 ? nil : Double(sums[$0]) / unit / Double(counts[$0]) }
+        }
+        var high = [Int64](repeating: 0, count: groupCount), low = [UInt64](repeating: 0, count: groupCount)
+        var counts = [Int](repeating: 0, count: groupCount)
+        for row in 0..<groups.count where groups[row] >= 0 && !column.isNull(row) {
+            let g = Int(groups[row]), x = values[column.offset + row]
+            let (sum, carry) = low[g].addingReportingOverflow(UInt64(bitPattern: x))
+            low[g] = sum
+            high[g] = high[g] &+ (x < 0 ? -1 : 0) &+ (carry ? 1 : 0)
+            counts[g] += 1
+        }
+        return (0..<groupCount).map { (g: Int) -> Double? in
+            guard counts[g] > 0 else { return nil }
+            let sum: Double = Double(high[g]) * 0x1p64 + Double(low[g])
+            return sum / unit / Double(counts[g])
+        }
+    }
+
     /// Double sums and counts per group; partitions combine in order, so the result is the same on any thread count.
     static func doubleSums(_ values: ContiguousArray<Double>, _ column: Column, _ groups: [Int32], _ groupCount: Int, _ partitions: [Range<Int>], _ threads: Int) -> (sums: [Double], counts: [Int]) {
         let o = column.offset
@@ -283,12 +305,9 @@ enum Aggregation {
     static func mean(_ column: Column, name: String, _ groups: [Int32], _ groupCount: Int, _ partitions: [Range<Int>], _ threads: Int) throws(KernelError) -> Column {
         switch column.storage {
         case .int64(let v):
-            let (sums, counts) = try integerSums(v, column, name: name, groups, groupCount, partitions, threads)
-            return .double((0..<groupCount).map { counts[$0] == 0 ? nil : Double(sums[$0]) / Double(counts[$0]) })
+            return .double(integerMeans(v, column, unit: 1, groups, groupCount, partitions, threads))
         case .decimal(let v, let scale):
-            let (sums, counts) = try integerSums(v, column, name: name, groups, groupCount, partitions, threads)
-            let unit = Double(ScaledDecimal.powerOf10(scale))
-            return .double((0..<groupCount).map { counts[$0] == 0 ? nil : Double(sums[$0]) / unit / Double(counts[$0]) })
+            return .double(integerMeans(v, column, unit: Double(ScaledDecimal.powerOf10(scale)), groups, groupCount, partitions, threads))
         case .double(let v):
             let (sums, counts) = doubleSums(v, column, groups, groupCount, partitions, threads)
             return .double((0..<groupCount).map { counts[$0] == 0 ? nil : sums[$0] / Double(counts[$0]) })
