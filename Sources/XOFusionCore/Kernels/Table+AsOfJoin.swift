@@ -412,9 +412,6 @@ extension Table {
         var column: Column
     }
 
-    /// A date's midnight (UTC) in microseconds (see ``CivilDate/midnightMicroseconds``: clamped, never wrapped).
-    @inline(__always)
-    static func midnight(of date: CivilDate) -> Int64 { date.midnightMicroseconds() }
 
     static func times(_ column: Column, name: String) throws(KernelError) -> TimeValues {
         switch column.storage {
@@ -422,7 +419,7 @@ extension Table {
             let values = v[column.offset..<(column.offset + column.count)].map(\.microsecondsSinceEpoch)
             return TimeValues(values: values, column: column)
         case .date(let v):
-            let values = v[column.offset..<(column.offset + column.count)].map { Table.midnight(of: $0) }
+            let values = v[column.offset..<(column.offset + column.count)].map { $0.midnightMicroseconds() }  // clamped, never wrapped
             return TimeValues(values: values, column: column)
         default: throw .notATime(column: name, kind: column.kind)
         }
