@@ -33,16 +33,6 @@ struct CustomerRuns: Sendable {
     ///
     /// - Complexity: O(rows + customers).
     init(customer: [Int32], customers n: Int) {
-        self = CustomerRuns.grouping(customer: customer, customers: n).runs
-    }
-
-    /// The grouping of ``init(customer:customers:)`` and each row's position in it
-    /// (`positions[row]`, the inverse of ``rows``), which the counting sort knows
-    /// anyway: with it, facts are laid out in run order by scattering rows read in
-    /// order (see ``gather(threads:positions:_:)``).
-    ///
-    /// - Complexity: O(rows + customers).
-    static func grouping(customer: [Int32], customers n: Int) -> (runs: CustomerRuns, positions: [Int32]) {
         var offsets = [Int32](repeating: 0, count: n + 2)
         customer.withUnsafeBufferPointer { codes in
             offsets.withUnsafeMutableBufferPointer { o in
@@ -51,34 +41,19 @@ struct CustomerRuns: Sendable {
             }
         }
         var next = offsets
-        var rows = [Int32](repeating: 0, count: customer.count)
-        var positions = [Int32](repeating: 0, count: customer.count)
-        customer.withUnsafeBufferPointer { codes in
-            next.withUnsafeMutableBufferPointer { next in
-                rows.withUnsafeMutableBufferPointer { rows in
-                    positions.withUnsafeMutableBufferPointer { positions in
-                        for row in 0..<codes.count {
-                            let g = codes[row] < 0 ? n : Int(codes[row])
-                            rows[Int(next[g])] = Int32(row)
-                            positions[row] = next[g]
-                            next[g] &+= 1
-                        }
+        let rows = [Int32](unsafeUninitializedCapacity: customer.count) { rows, initialized in
+            customer.withUnsafeBufferPointer { codes in
+                next.withUnsafeMutableBufferPointer { next in
+                    for row in 0..<codes.count {
+                        let g = codes[row] < 0 ? n : Int(codes[row])
+                        rows[Int(next[g])] = Int32(row)
+                        next[g] &+= 1
                     }
                 }
             }
+            initialized = customer.count
         }
-        return (CustomerRuns(offsets: offsets, rows: rows), positions)
-    }
-
-    /// Each row's position in run order: the inverse of ``rows``.
-    ///
-    /// - Complexity: O(rows).
-    func positions() -> [Int32] {
-        var positions = [Int32](repeating: 0, count: rows.count)
-        positions.withUnsafeMutableBufferPointer { p in
-            for (i, row) in rows.enumerated() { p[Int(row)] = Int32(i) }
-        }
-        return positions
+        self.init(offsets: offsets, rows: rows)
     }
 
     private init(offsets: [Int32], rows: [Int32]) {
@@ -120,41 +95,28 @@ struct CustomerRuns: Sendable {
     /// `values` (in row order) rearranged into run order, on up to `threads` threads.
     ///
     /// - Complexity: O(rows), one random access per row.
-    func gather<T: BitwiseCopyable>(_ values: [T], threads: Int = 1, positions: [Int32]? = nil) -> [T] {
+    func gather<T: BitwiseCopyable>(_ values: [T], threads: Int = 1) -> [T] {
         precondition(values.count == rows.count, "one value per row")
-        return values.withUnsafeBufferPointer { v in gather(threads: threads, positions: positions, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+        return values.withUnsafeBufferPointer { v in gather(threads: threads, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
     }
 
     /// `read(row)` for every row, in run order, on up to `threads` threads: straight from a
     /// table's column, without a copy in row order first.
     ///
-    /// Without `positions` each output slot reads its row (a gather: one random read per row).
-    /// With them (from ``grouping(customer:customers:)`` or ``positions()``) rows are read in
-    /// order and written to their slots (a scatter: one random write per row, and the column is
-    /// read in order); the fusion scatters, since the counting sort hands it the positions.
-    /// The reader is a struct, not a closure, so that each loop is specialised for it and
-    /// the read is inlined (a closure would be called once per row).
+    /// Each output slot reads its row (a gather: one random read per row, written in order).
+    /// Measured against scattering rows read in order to their slots (which needs each row's
+    /// position, a second array as large as ``rows``): as fast, and that array is not
+    /// allocated. The reader is a struct, not a closure, so that each loop is specialised for
+    /// it and the read is inlined (a closure would be called once per row).
     ///
     /// - Complexity: O(rows) reads.
-    func gather<R: RowReader>(threads: Int, positions: [Int32]? = nil, _ read: R) -> [R.Value] {
+    func gather<R: RowReader>(threads: Int, _ read: R) -> [R.Value] {
         let count = rows.count
-        guard let positions else {
-            return rows.withUnsafeBufferPointer { rows in
-                [R.Value](unsafeUninitializedCapacity: count) { out, initialized in
-                    let out = out.baseAddress!
-                    _ = Partitions.map(Partitions.ranges(count), threads: threads) { range in
-                        for i in range { out[i] = read(Int(rows[i])) }
-                    }
-                    initialized = count
-                }
-            }
-        }
-        precondition(positions.count == count, "one position per row")
-        return positions.withUnsafeBufferPointer { positions in
+        return rows.withUnsafeBufferPointer { rows in
             [R.Value](unsafeUninitializedCapacity: count) { out, initialized in
                 let out = out.baseAddress!
                 _ = Partitions.map(Partitions.ranges(count), threads: threads) { range in
-                    for row in range { out[Int(positions[row])] = read(row) }
+                    for i in range { out[i] = read(Int(rows[i])) }
                 }
                 initialized = count
             }

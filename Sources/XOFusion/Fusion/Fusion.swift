@@ -90,9 +90,9 @@ public struct Fusion: Sendable {
         } _: { () throws(FusionError) in
             func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
                 guard let table else { return .empty(customers: n) }
-                let (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
+                let runs = CustomerRuns(customer: customer, customers: n)
                 guard let amount else { return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount)) }
-                return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, positions: positions, threads: threads))
+                return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, threads: threads))
             }
             return (
                 try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads),
@@ -261,18 +261,18 @@ extension Fusion {
     static func orderFacts(
         _ orders: Table, customer: [Int32], customers n: Int, completed: ValidityBitmap, returned: ValidityBitmap, columns: FusionColumns, threads: Int
     ) throws(FusionError) -> OrderFacts {
-        var (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
+        var runs = CustomerRuns(customer: customer, customers: n)
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
-        var time = Fusion.gather(times, runs, positions: positions, threads: threads)
+        var time = Fusion.gather(times, runs, threads: threads)
         if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
-            (runs, positions) = (sorted, sorted.positions())
-            time = Fusion.gather(times, runs, positions: positions, threads: threads)
+            runs = sorted
+            time = Fusion.gather(times, runs, threads: threads)
         }
         let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
         return OrderFacts(
-            runs: runs, time: time, amount: Fusion.gather(amounts, runs, positions: positions, threads: threads),
-            completed: completed.withUnsafeWords { runs.gather(threads: threads, positions: positions, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) },
-            returned: returned.withUnsafeWords { runs.gather(threads: threads, positions: positions, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) })
+            runs: runs, time: time, amount: Fusion.gather(amounts, runs, threads: threads),
+            completed: completed.withUnsafeWords { runs.gather(threads: threads, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) },
+            returned: returned.withUnsafeWords { runs.gather(threads: threads, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) })
     }
 
     /// The answers grouped by customer, each run oldest first (equal times: the greater response id
@@ -285,11 +285,11 @@ extension Fusion {
     ) throws(FusionError) -> AnswerFacts {
         let times = try Fusion.timeValues(answers, columns.answerTime, role: .answers)
         let tieBreak = ResponseOrder(answers, columns.responseID)
-        var (runs, positions) = CustomerRuns.grouping(customer: customer, customers: n)
-        var runTime = Fusion.gather(times, runs, positions: positions, threads: threads)
+        var runs = CustomerRuns(customer: customer, customers: n)
+        var runTime = Fusion.gather(times, runs, threads: threads)
         if let sorted = runs.sortedByTime(runTime, rowTime: { times.time(of: $0) }, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
-            (runs, positions) = (sorted, sorted.positions())
-            runTime = Fusion.gather(times, runs, positions: positions, threads: threads)
+            runs = sorted
+            runTime = Fusion.gather(times, runs, threads: threads)
         }
         // An integer score in run order, `Int64.min` for null: checked in row order first
         // (an error names the first score outside its scale), then gathered from the column.
@@ -298,8 +298,9 @@ extension Fusion {
             let values = try ScoreColumn.integers(answers, name, role: .answers)
             let bad = values.withUnsafeValues { v in (0..<v.count).first { !range.contains(v[$0]) && !values.isNull($0) } }
             if let row = bad { throw .outOfScale(role: .answers, column: name, row: row, value: String(values[row]!), scale: scale) }
-            let gathered = values.withUnsafeValues { v in runs.gather(threads: threads, positions: positions, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
-            return Fusion.withNulls(gathered, values, AnswerFacts.null, runs, positions)
+            var gathered = values.withUnsafeValues { v in runs.gather(threads: threads, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            Fusion.setNulls(&gathered, values, AnswerFacts.null, runs)
+            return gathered
         }
         let sentiment = try columns.sentiment.map { (name) throws(FusionError) -> [Double] in
             let values = try ScoreColumn.numbers(answers, name, role: .answers)
@@ -308,7 +309,7 @@ extension Fusion {
                 guard let v = values[row], !range.contains(v) else { continue }
                 throw .outOfScale(role: .answers, column: name, row: row, value: v.formatted(significant: 6), scale: "\(range)")
             }
-            return Fusion.gather(try Fusion.amountValues(answers, name, role: .answers), runs, positions: positions, threads: threads)
+            return Fusion.gather(try Fusion.amountValues(answers, name, role: .answers), runs, threads: threads)
         }
         return AnswerFacts(
             runs: runs, time: runTime,
@@ -357,53 +358,52 @@ extension Fusion {
         throw .wrongKind(role: role, column: name, kind: column.kind, expected: "numeric (decimal, double or int64)")
     }
 
-    /// Times in run order (`Int64.min` for null), straight from the column (scattered by `positions` when given).
+    /// Times in run order (`Int64.min` for null), straight from the column.
     ///
     /// - Complexity: O(rows), on up to `threads` threads.
-    static func gather(_ times: TimeValues, _ runs: CustomerRuns, positions: [Int32]? = nil, threads: Int) -> [Int64] {
+    static func gather(_ times: TimeValues, _ runs: CustomerRuns, threads: Int) -> [Int64] {
         switch times {
         case .timestamp(let v):
-            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, TimestampMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
-            return withNulls(out, v, .min, runs, positions)
+            var out = v.withUnsafeValues { p in runs.gather(threads: threads, TimestampMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            setNulls(&out, v, .min, runs)
+            return out
         case .date(let v):
-            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, DateMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 4)!)) }
-            return withNulls(out, v, .min, runs, positions)
+            var out = v.withUnsafeValues { p in runs.gather(threads: threads, DateMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 4)!)) }
+            setNulls(&out, v, .min, runs)
+            return out
         }
     }
 
-    /// Amounts in run order as doubles (NaN for null), straight from the column (scattered by `positions` when given).
+    /// Amounts in run order as doubles (NaN for null), straight from the column.
     ///
     /// - Complexity: O(rows), on up to `threads` threads.
-    static func gather(_ amounts: AmountValues, _ runs: CustomerRuns, positions: [Int32]? = nil, threads: Int) -> [Double] {
+    static func gather(_ amounts: AmountValues, _ runs: CustomerRuns, threads: Int) -> [Double] {
         switch amounts {
         case .decimal(let v, let divisor):
-            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: divisor)) }
-            return withNulls(out, v, .nan, runs, positions)
+            var out = v.withUnsafeValues { p in runs.gather(threads: threads, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: divisor)) }
+            setNulls(&out, v, .nan, runs)
+            return out
         case .double(let v):
-            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, RowValues(p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
-            return withNulls(out, v, .nan, runs, positions)
+            var out = v.withUnsafeValues { p in runs.gather(threads: threads, RowValues(p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            setNulls(&out, v, .nan, runs)
+            return out
         case .int64(let v):
-            let out = v.withUnsafeValues { p in runs.gather(threads: threads, positions: positions, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: 1)) }
-            return withNulls(out, v, .nan, runs, positions)
+            var out = v.withUnsafeValues { p in runs.gather(threads: threads, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: 1)) }
+            setNulls(&out, v, .nan, runs)
+            return out
         }
     }
 
-    /// `values` (gathered into run order from `column`) with `null` in the slot of every null row.
+    /// Writes `null` into the slot of every null row of `column` in `values` (gathered into run order from it).
     ///
     /// - Complexity: O(rows) when the column has nulls; O(1) otherwise.
-    static func withNulls<T, E>(_ values: [T], _ column: ColumnValues<E>, _ null: T, _ runs: CustomerRuns, _ positions: [Int32]?) -> [T] {
-        guard column.nullCount > 0 else { return values }
-        var values = values
+    static func setNulls<T, E>(_ values: inout [T], _ column: ColumnValues<E>, _ null: T, _ runs: CustomerRuns) {
+        guard column.nullCount > 0 else { return }
         values.withUnsafeMutableBufferPointer { out in
-            if let positions {
-                for row in 0..<column.count where column.isNull(row) { out[Int(positions[row])] = null }
-            } else {
-                runs.rows.withUnsafeBufferPointer { rows in
-                    for i in 0..<rows.count where column.isNull(Int(rows[i])) { out[i] = null }
-                }
+            runs.rows.withUnsafeBufferPointer { rows in
+                for i in 0..<rows.count where column.isNull(Int(rows[i])) { out[i] = null }
             }
         }
-        return values
     }
 
     /// For each row of `table`, the row of `target` whose `targetColumn` equals its `column` (-1: none),

@@ -75,7 +75,7 @@ struct ByteInterner: Sendable {
     /// Values `0 ..< hashed` are in the table; later ones came from ``appendUnhashed(_:)``.
     private var hashed = 0
 
-    /// Whether values appended by ``appendUnhashed(_:)`` are not in the table yet: a look-up
+    /// Whether values appended by ``appendUnhashed(numbers:pattern:)`` are not in the table yet: a look-up
     /// does not find them, and nothing may be added before ``hashPending()``.
     var hasPending: Bool { hashed < values.count }
 
@@ -195,18 +195,20 @@ struct ByteInterner: Sendable {
         return UInt32(truncatingIfNeeded: code)
     }
 
-    /// Appends a value that is known not to be interned, without hashing it, and returns
-    /// its code. For a caller that finds these values another way (a key space adds
-    /// numbered IDs and looks them up by number) until ``hashPending()``.
+    /// Appends values that are known not to be interned, without hashing them: the IDs of
+    /// `pattern` whose numbers are `numbers`, in order; returns the code of the first. For a
+    /// caller that finds these values another way (a key space adds numbered IDs and looks
+    /// them up by number) until ``hashPending()``.
     ///
     /// - Throws: ``TableError/capacityExceeded(column:reason:)`` past 4 GiB of text.
-    mutating func appendUnhashed(_ bytes: UnsafeBufferPointer<UInt8>) throws(TableError) -> UInt32 {
+    /// - Complexity: O(numbers × pattern length).
+    mutating func appendUnhashed(numbers: some Collection<UInt32>, pattern: IDPattern) throws(TableError) -> UInt32 {
         let code = values.count
-        try values.append(utf8Bytes: bytes)
+        try values.append(numbers: numbers, pattern: pattern)
         return UInt32(truncatingIfNeeded: code)
     }
 
-    /// Puts the values appended by ``appendUnhashed(_:)`` into the table.
+    /// Puts the values appended by ``appendUnhashed(numbers:pattern:)`` into the table.
     ///
     /// - Complexity: O(pending values).
     mutating func hashPending() {

@@ -546,18 +546,17 @@ public struct KeySpace: Sendable {
             var groupCode = [UInt32](repeating: 0, count: firsts.count)
             var added: [UInt64] = []  // for the number index
             added.reserveCapacity(firsts.count)
-            var text = [UInt8](repeating: 0, count: pattern.length)
-            for entry in firsts {
-                let number = numbers[column.offset + Int(entry >> 32)]
-                text.withUnsafeMutableBufferPointer { pattern.write(Int64(number), to: $0.baseAddress!) }
-                let code: UInt32
-                do {
-                    code = try text.withUnsafeBufferPointer { (b) throws(TableError) in try interner.appendUnhashed(b) }
-                } catch {
-                    throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
-                }
+            // The new IDs' text, in code order, written straight into the interner.
+            let firstCode: UInt32
+            do {
+                firstCode = try interner.appendUnhashed(numbers: firsts.lazy.map { numbers[column.offset + Int($0 >> 32)] }, pattern: pattern)
+            } catch {
+                throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
+            }
+            for (k, entry) in firsts.enumerated() {
+                let code = firstCode + UInt32(k)
                 groupCode[Int(entry & 0xFFFF_FFFF)] = code
-                added.append(NumberedKeyIndex.entry(number, code: code))
+                added.append(NumberedKeyIndex.entry(numbers[column.offset + Int(entry >> 32)], code: code))
             }
             numberedIndexes[position].add(added, upTo: interner.count)
             codes.withUnsafeMutableBufferPointer { codes in

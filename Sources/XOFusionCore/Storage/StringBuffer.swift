@@ -71,6 +71,29 @@ public struct StringBuffer: Hashable, Sendable {
         offsets.append(UInt32(truncatingIfNeeded: bytes.count))
     }
 
+    /// Appends the IDs of `pattern` whose numbers are `numbers`, in order, written straight
+    /// into the buffer (no string per ID).
+    ///
+    /// - Precondition: every number fits the pattern's digits.
+    /// - Throws: ``TableError/capacityExceeded(column:reason:)`` past 4 GiB of text.
+    /// - Complexity: O(numbers × pattern length).
+    mutating func append(numbers: some Collection<UInt32>, pattern: IDPattern) throws(TableError) {
+        let length = pattern.length, start = bytes.count
+        guard start + numbers.count * length <= StringBuffer.maximumByteCount else {
+            throw .capacityExceeded(column: nil, reason: "a string column holds at most 4 GiB of text")
+        }
+        bytes.append(contentsOf: repeatElement(0, count: numbers.count * length))
+        bytes.withUnsafeMutableBufferPointer { out in
+            var at = out.baseAddress! + start
+            for number in numbers {
+                precondition(Int64(number) <= pattern.largestNumber, "the number fits the pattern")
+                pattern.write(Int64(number), to: at)
+                at += length
+            }
+        }
+        offsets.append(contentsOf: (0..<numbers.count).lazy.map { UInt32(truncatingIfNeeded: start + ($0 + 1) * length) })
+    }
+
     /// The string at `index`.
     ///
     /// - Complexity: O(length of the string).

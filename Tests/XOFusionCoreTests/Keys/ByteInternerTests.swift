@@ -168,4 +168,26 @@ import Testing
             }
         }
     }
+
+    /// Numbered IDs appended unhashed are written as the pattern's text, after what the
+    /// interner held, with consecutive codes; hashing them later finds each by its text.
+    @Test func numberedIDsAppendedUnhashedReadAsText() throws {
+        let pattern = IDPattern(prefix: "C", digits: 9)
+        var interner = ByteInterner()
+        let existing = Array("earlier".utf8)
+        _ = try existing.withUnsafeBufferPointer { try interner.intern($0.baseAddress!, $0.count) }
+        let numbers: [UInt32] = [0, 7, 999_999_999, 42, 100_000]
+        let first = try interner.appendUnhashed(numbers: numbers, pattern: pattern)
+        #expect(first == 1)
+        #expect(interner.values.count == 6)
+        for (k, number) in numbers.enumerated() {
+            #expect(interner.values[1 + k] == pattern.string(Int64(number)))
+        }
+        #expect(interner.values[0] == "earlier")
+        #expect(try interner.appendUnhashed(numbers: [UInt32](), pattern: pattern) == 6)
+        interner.hashPending()
+        let again = Array("C000000042".utf8)
+        let found = try again.withUnsafeBufferPointer { try interner.intern($0.baseAddress!, $0.count) }
+        #expect(found.code == 4 && !found.isNew)
+    }
 }
