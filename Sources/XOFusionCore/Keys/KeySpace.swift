@@ -510,8 +510,9 @@ public struct KeySpace: Sendable {
     /// (so repeats are found without a hash table) and become keys in order of first
     /// appearance. Their text is appended to the interner unhashed: it joins the hash
     /// table only if a column that is not numbered is encoded later, and until then
-    /// ``code(of:)`` finds such keys by number. Codes and report are those of the
-    /// same IDs encoded as text.
+    /// ``code(of:)`` finds such keys by number. A column of new IDs in increasing order
+    /// (a master table sorted by its ID) needs no sort: its codes follow its rows. Codes
+    /// and report are those of the same IDs encoded as text.
     ///
     /// - Complexity: O(rows), plus a radix sort of the new IDs' rows.
     private mutating func addNumbered(
@@ -523,7 +524,21 @@ public struct KeySpace: Sendable {
         let found = codes.withUnsafeMutableBufferPointer { out in
             KeySpace.lookUpNumbered(column, numbers, in: numberedIndexes[position], into: out, threads: options.threadCount)
         }
-        if found.unknown > 0 {
+        let first = column.offset, rows = column.count
+        let increasing = column.nullCount == 0 && rows > 0 && found.unknown == rows
+            && numbers.withUnsafeBufferPointer { n in (first + 1..<first + rows).allSatisfy { n[$0 - 1] < n[$0] } }
+        if increasing {
+            // Every row a new ID, in increasing order (a master table sorted by its ID): the
+            // codes follow the rows, and nothing needs sorting.
+            let firstCode = try appendKeys(numbers[first..<first + rows], pattern, name: name)
+            codes.withUnsafeMutableBufferPointer { codes in
+                for row in 0..<rows { codes[row] = firstCode + UInt32(row) }
+            }
+            numberedIndexes[position].add(
+                numbers.withUnsafeBufferPointer { n in (0..<rows).map { NumberedKeyIndex.entry(n[first + $0], code: firstCode + UInt32($0)) } },
+                upTo: interner.count)
+            while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
+        } else if found.unknown > 0 {
             // (number, row) of each row with a new ID, sorted by number and then row.
             var fresh: [UInt64] = []
             fresh.reserveCapacity(found.unknown)
@@ -546,13 +561,7 @@ public struct KeySpace: Sendable {
             var groupCode = [UInt32](repeating: 0, count: firsts.count)
             var added: [UInt64] = []  // for the number index
             added.reserveCapacity(firsts.count)
-            // The new IDs' text, in code order, written straight into the interner.
-            let firstCode: UInt32
-            do {
-                firstCode = try interner.appendUnhashed(numbers: firsts.lazy.map { numbers[column.offset + Int($0 >> 32)] }, pattern: pattern)
-            } catch {
-                throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
-            }
+            let firstCode = try appendKeys(firsts.lazy.map { numbers[column.offset + Int($0 >> 32)] }, pattern, name: name)
             for (k, entry) in firsts.enumerated() {
                 let code = firstCode + UInt32(k)
                 groupCode[Int(entry & 0xFFFF_FFFF)] = code
@@ -584,6 +593,16 @@ public struct KeySpace: Sendable {
             KeyEncodingReport(
                 column: name, values: column.count, nulls: column.nullCount, changed: 0, newKeys: count - keysBefore, unknown: 0,
                 unknownExamples: [], collisions: Array(collisions.prefix(10)), collisionCount: collisions.count))
+    }
+
+    /// Appends new keys, the IDs of `pattern` with these numbers, to the interner unhashed
+    /// (their text written straight into it); returns the code of the first.
+    private mutating func appendKeys(_ numbers: some Collection<UInt32>, _ pattern: IDPattern, name: String) throws(KernelError) -> UInt32 {
+        do {
+            return try interner.appendUnhashed(numbers: numbers, pattern: pattern)
+        } catch {
+            throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
+        }
     }
 
     /// Looks up the IDs of `column` in `table` without adding any (as
