@@ -33,22 +33,32 @@ final class ChunkParser {
     private let recordEnds: UnsafeMutablePointer<Int>
     private let recordLines: UnsafeMutablePointer<Int>
 
-    init(reading: _CSVReading, plans: [ColumnPlan], fieldCount: Int, byteCount: Int) {
+    /// `placements`: per plan, where a placed column's rows go (see ``PlacedColumn``); empty
+    /// when every builder keeps its own values.
+    init(reading: _CSVReading, plans: [ColumnPlan], fieldCount: Int, byteCount: Int, placements: [PlacedBlock?] = []) {
         self.reading = reading
         self.plans = plans
         self.fieldCount = fieldCount
         stopAtFirstReject = reading.options.policy == .strict
         // Room for the most records the range can hold, so columns never grow by copying.
         // Untouched capacity costs address space only.
-        let capacity = byteCount / max(1, fieldCount) + 1
+        let capacity = ChunkParser.mostRecords(byteCount: byteCount, fieldCount: fieldCount)
         let nulls = NullTokens(reading.options.nullTokens)
         let keepTabs = reading.options.delimiter == 0x09
-        builders = plans.map { ColumnBuilder(plan: $0, nulls: nulls, keepTabs: keepTabs, capacity: capacity, byteCapacity: byteCount) }
+        builders = plans.indices.map { p in
+            ColumnBuilder(
+                plan: plans[p], nulls: nulls, keepTabs: keepTabs, capacity: capacity, byteCapacity: byteCount,
+                placement: placements.isEmpty ? nil : placements[p])
+        }
         spans = .allocate(capacity: max(1, plans.count) * batchCapacity)
         recordStarts = .allocate(capacity: batchCapacity)
         recordEnds = .allocate(capacity: batchCapacity)
         recordLines = .allocate(capacity: batchCapacity)
     }
+
+    /// The most records `byteCount` bytes can hold: each has a byte per field at least
+    /// (a delimiter or its line break), the last one perhaps without its line break.
+    static func mostRecords(byteCount: Int, fieldCount: Int) -> Int { byteCount / max(1, fieldCount) + 1 }
 
     deinit {
         spans.deallocate()
@@ -146,13 +156,18 @@ final class ChunkParser {
     /// next range) they fault back in from the page cache, unchanged: the
     /// mapping is private and read-only.
     private func release(upTo position: Int) {
+        ChunkParser.releasePages(of: reading, from: released, to: position)
+        released = position
+    }
+
+    /// Drops the mapped pages of `reading` wholly inside `from ..< to` (see ``release(upTo:)``).
+    static func releasePages(of reading: _CSVReading, from: Int, to: Int) {
         #if canImport(Glibc)
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-            let from = (Int(bitPattern: reading.base + released) + page - 1) / page * page
-            let to = Int(bitPattern: reading.base + position) / page * page
-            if to > from { _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_DONTNEED) }
+            let first = (Int(bitPattern: reading.base + from) + page - 1) / page * page
+            let last = Int(bitPattern: reading.base + to) / page * page
+            if last > first { _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_DONTNEED) }
         #endif
-        released = position
     }
 
     /// Hands the batch to every column builder, then takes out the rows that failed.
@@ -199,6 +214,10 @@ final class ChunkParser {
 /// quoted field. The previous range, parsed exactly, says where its last
 /// record really ends; when that differs from the guess, the range is parsed
 /// again from the true position. The result never depends on the guess.
+///
+/// With several ranges, each fixed-width column is written straight into one buffer, a
+/// block per range sized by the range's line breaks (see ``PlacedColumn``): stitching then
+/// copies none of those values, and touches no fresh memory for them.
 struct _ChunkedParse {
     struct Outcome {
         var builders: [ColumnBuilder]
@@ -226,8 +245,62 @@ struct _ChunkedParse {
             if guess > begins.last! && guess < end { begins.append(guess) }
         }
         let limits = Array(begins.dropFirst()) + [end]
+        // Several ranges: each fixed-width column is one buffer, a block per range (see PlacedColumn).
+        var placed: [PlacedStorage?] = []
+        var blocks: [(start: Int, capacity: Int)] = []
+        if begins.count > 1 {
+            let bounds = recordBounds(begins, limits)
+            for k in begins.indices { blocks.append(((blocks.last.map { $0.start + $0.capacity } ?? 0), bounds[k])) }
+            placed = plans.map { ColumnBuilder.placedColumn(for: $0.kind, capacity: blocks.last!.start + blocks.last!.capacity) }
+        }
+        return Self.withBases(placed[...], []) { bases in
+            func placements(_ k: Int) -> [PlacedBlock?] {
+                bases.indices.map { p in
+                    guard let column = placed[p], let base = bases[p] else { return nil }
+                    return PlacedBlock(column: column, base: base, start: blocks[k].start, capacity: blocks[k].capacity)
+                }
+            }
+            return parse(begins: begins, limits: limits, placements: placements)
+        }
+    }
+
+    /// Calls `body` with the base address of each placed column (`nil` for the others), all
+    /// valid for the whole call.
+    private static func withBases<R>(
+        _ columns: ArraySlice<PlacedStorage?>, _ bases: [UnsafeMutableRawPointer?], _ body: ([UnsafeMutableRawPointer?]) -> R
+    ) -> R {
+        guard let first = columns.first else { return body(bases) }
+        guard let column = first else { return withBases(columns.dropFirst(), bases + [nil], body) }
+        var result: R?
+        column.withBase { base in result = withBases(columns.dropFirst(), bases + [base], body) }
+        return result!
+    }
+
+    /// The most records each range but the last can hold (its line breaks plus one, at most
+    /// what its bytes allow), counted in parallel; the last range's from its bytes. Counting
+    /// maps the file's pages, so those of a releasable mapping are dropped behind it.
+    private func recordBounds(_ begins: [Int], _ limits: [Int]) -> [Int] {
+        let counted = UnsafeMutableBufferPointer<Int>.allocate(capacity: begins.count)
+        defer { counted.deallocate() }
+        let shared = Box((reading, counted))
+        DispatchQueue.concurrentPerform(iterations: begins.count - 1) { k in
+            let (reading, counted) = shared.value
+            var released = begins[k]
+            counted[k] = reading.tokenizer.recordBound(from: begins[k], to: limits[k]) { position in
+                guard reading.releasable else { return }
+                ChunkParser.releasePages(of: reading, from: released, to: position)
+                released = position
+            }
+        }
+        return begins.indices.map { k in
+            let most = ChunkParser.mostRecords(byteCount: limits[k] - begins[k], fieldCount: fieldCount)
+            return k == begins.count - 1 ? most : min(most, counted[k])
+        }
+    }
+
+    private func parse(begins: [Int], limits: [Int], placements: (Int) -> [PlacedBlock?]) -> Outcome {
         let parsers = Box(begins.indices.map { k in
-            ChunkParser(reading: reading, plans: plans, fieldCount: fieldCount, byteCount: limits[k] - begins[k])
+            ChunkParser(reading: reading, plans: plans, fieldCount: fieldCount, byteCount: limits[k] - begins[k], placements: placements(k))
         })
         let ends = Box([Int](repeating: 0, count: begins.count))
         if begins.count == 1 {
@@ -248,7 +321,8 @@ struct _ChunkedParse {
             if reading.options.policy == .strict && !chunks[k - 1].rejects.isEmpty { break }
             let trueStart = ends.value[k - 1]
             if trueStart != begins[k] {
-                chunks[k] = ChunkParser(reading: reading, plans: plans, fieldCount: fieldCount, byteCount: max(0, limits[k] - trueStart))
+                chunks[k] = ChunkParser(
+                    reading: reading, plans: plans, fieldCount: fieldCount, byteCount: max(0, limits[k] - trueStart), placements: placements(k))
                 ends.value[k] = chunks[k].run(from: trueStart, limit: limits[k])
                 if trueStart > limits[k] { ends.value[k] = trueStart }
             }

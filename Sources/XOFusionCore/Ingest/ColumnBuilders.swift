@@ -86,9 +86,11 @@ enum ColumnBuilder {
     case date(FixedWidthBuilder<DateParser>)
     case string(StringColumnBuilder)
 
-    init(plan: ColumnPlan, nulls: NullTokens, keepTabs: Bool, capacity: Int, byteCapacity: Int) {
+    /// `placement`: where a fixed-width column of one range of a read in several writes its
+    /// rows (see ``PlacedColumn``); `nil` for a builder that keeps its own values.
+    init(plan: ColumnPlan, nulls: NullTokens, keepTabs: Bool, capacity: Int, byteCapacity: Int, placement: PlacedBlock? = nil) {
         func fixed<P: ValueParser>(_ parser: P) -> FixedWidthBuilder<P> {
-            FixedWidthBuilder(parser: parser, plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity)
+            FixedWidthBuilder(parser: parser, plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity, placement: placement)
         }
         switch plan.kind {
         case .int64: self = .int64(fixed(Int64Parser()))
@@ -98,6 +100,19 @@ enum ColumnBuilder {
         case .timestamp: self = .timestamp(fixed(TimestampParser(rule: plan.timeZone)))
         case .date: self = .date(fixed(DateParser()))
         case .string: self = .string(StringColumnBuilder(plan: plan, nulls: nulls, capacity: capacity, byteCapacity: byteCapacity))
+        }
+    }
+
+    /// The shared buffer of a fixed-width column read in several ranges (`capacity` rows, none
+    /// written), or `nil` for a string column, which each range builds on its own.
+    static func placedColumn(for kind: ColumnKind, capacity: Int) -> PlacedStorage? {
+        switch kind {
+        case .int64, .decimal: PlacedColumn<Int64>(capacity: capacity)
+        case .double: PlacedColumn<Double>(capacity: capacity)
+        case .bool: PlacedColumn<Bool>(capacity: capacity)
+        case .timestamp: PlacedColumn<Timestamp>(capacity: capacity)
+        case .date: PlacedColumn<CivilDate>(capacity: capacity)
+        case .string: nil
         }
     }
 
@@ -169,7 +184,7 @@ func fieldText(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
 
 /// Parses one kind's values from bytes.
 protocol ValueParser {
-    associatedtype Value
+    associatedtype Value: BitwiseCopyable
     static var placeholder: Value { get }
     mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Value?
     /// The value as a number for range checks (`nil` for kinds without one).
@@ -274,7 +289,63 @@ struct TimestampParser: ValueParser {
     func storage(_ values: ContiguousArray<Timestamp>) -> Column.Storage { .timestamp(values) }
 }
 
+/// A buffer shared by the ranges of a read in several: each range's builder writes one
+/// fixed-width column's rows straight into its own block, so joining the ranges copies
+/// nothing (a copy would also fault in fresh pages for every row of the later ranges).
+/// Block `k` starts after the bounds of the blocks before it (the most records each range
+/// can hold, see ``CSVTokenizer/recordBound(from:to:visited:)``); joining moves a block down
+/// only when the one before it held fewer records than its bound. Untouched capacity costs
+/// address space only.
+final class PlacedColumn<Value: BitwiseCopyable>: PlacedStorage {
+    private var values: ContiguousArray<Value>
+
+    init(capacity: Int) {
+        values = ContiguousArray(unsafeUninitializedCapacity: capacity) { _, initialized in initialized = capacity }
+    }
+
+    func withBase(_ body: (UnsafeMutableRawPointer) -> Void) {
+        values.withUnsafeMutableBufferPointer { body(UnsafeMutableRawPointer($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)) }
+    }
+
+    /// The blocks' rows, moved together in order; the buffer is handed over (call once).
+    ///
+    /// - Complexity: O(rows of the blocks that move).
+    func joined(_ blocks: [(start: Int, count: Int)]) -> ContiguousArray<Value> {
+        var total = 0
+        values.withUnsafeMutableBufferPointer { v in
+            for block in blocks {
+                if block.start != total && block.count > 0 {
+                    memmove(v.baseAddress! + total, v.baseAddress! + block.start, block.count * MemoryLayout<Value>.stride)
+                }
+                total += block.count
+            }
+        }
+        var out: ContiguousArray<Value> = []
+        swap(&out, &values)
+        out.removeLast(out.count - total)
+        return out
+    }
+}
+
+/// A ``PlacedColumn`` of any value type.
+protocol PlacedStorage: AnyObject {
+    /// Calls `body` with the buffer's start; the address is valid during the call only.
+    func withBase(_ body: (UnsafeMutableRawPointer) -> Void)
+}
+
+/// One range's block of a ``PlacedColumn``: its start in rows, the most rows it may hold,
+/// and the buffer's address (valid while the read's ranges are parsed).
+struct PlacedBlock {
+    let column: PlacedStorage
+    let base: UnsafeMutableRawPointer
+    let start: Int
+    let capacity: Int
+}
+
 /// A builder for every fixed-width kind, specialised by its parser.
+///
+/// Its values live in its own array, or, for one range of a read in several, in its block
+/// of a ``PlacedColumn`` (`placement`).
 final class FixedWidthBuilder<Parser: ValueParser> {
     var parser: Parser
     var values: ContiguousArray<Parser.Value> = []
@@ -283,25 +354,38 @@ final class FixedWidthBuilder<Parser: ValueParser> {
     let plan: ColumnPlan
     let nulls: NullTokens
     let keepTabs: Bool
+    /// Where the rows go when placed: this range's block, and the blocks of the later ranges joined to it.
+    private let placement: (column: PlacedColumn<Parser.Value>, rows: UnsafeMutablePointer<Parser.Value>, capacity: Int, start: Int)?
+    private var placedCount = 0
+    private var joinedBlocks: [(start: Int, count: Int)] = []
     /// A batch's values, written one by one and appended to ``values`` at once
     /// (an append per value costs a uniqueness check each).
     private let scratch = UnsafeMutablePointer<Parser.Value>.allocate(capacity: ChunkParser.batchCapacity)
 
-    init(parser: Parser, plan: ColumnPlan, nulls: NullTokens, keepTabs: Bool, capacity: Int) {
+    init(parser: Parser, plan: ColumnPlan, nulls: NullTokens, keepTabs: Bool, capacity: Int, placement: PlacedBlock? = nil) {
         self.parser = parser
         self.plan = plan
         self.nulls = nulls
         self.keepTabs = keepTabs
-        values.reserveCapacity(capacity)
+        if let placement {
+            let column = placement.column as! PlacedColumn<Parser.Value>
+            let rows = placement.base.assumingMemoryBound(to: Parser.Value.self) + placement.start
+            self.placement = (column, rows, placement.capacity, placement.start)
+        } else {
+            self.placement = nil
+            values.reserveCapacity(capacity)
+        }
     }
 
     deinit { scratch.deallocate() }
 
-    var count: Int { values.count }
+    /// Rows so far (those of joined ranges included).
+    var count: Int { placement == nil ? values.count : placedCount + joinedBlocks.reduce(0) { $0 + $1.count } }
 
     func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
         // The hot loop works on locals: touching class properties per value
         // would cost a dynamic exclusivity check each time.
+        let before = count
         var values = ContiguousArray<Parser.Value>()
         swap(&values, &self.values)
         var validity: ValidityBitmap? = nil
@@ -314,11 +398,19 @@ final class FixedWidthBuilder<Parser: ValueParser> {
         }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
         let required = plan.required, range = plan.allowedRange, scratch = self.scratch
-        defer { values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count)) }
+        defer {
+            if let placement {
+                precondition(placedCount + batch.count <= placement.capacity, "a range holds no more records than line breaks")
+                (placement.rows + placedCount).update(from: scratch, count: batch.count)
+                placedCount += batch.count
+            } else {
+                values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count))
+            }
+        }
         for r in 0..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
-                if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count + r) }
+                if validity == nil { validity = ValidityBitmap(repeating: true, count: before + r) }
                 scratch[r] = Parser.placeholder
                 validity!.append(false)
                 if required {
@@ -348,31 +440,55 @@ final class FixedWidthBuilder<Parser: ValueParser> {
         failures.fail(row: row, planIndex: planIndex, kind: .type, message: parser.failureMessage(text))
     }
 
+    /// Removes the given rows (ascending, of this range: a range's rejects go before it is joined).
     func removeRows(_ rows: [Int]) {
         guard let first = rows.first else { return }
-        var write = first, k = 0
-        for read in first..<values.count {
-            if k < rows.count && rows[k] == read {
-                k += 1
-                continue
+        func compact(_ v: UnsafeMutableBufferPointer<Parser.Value>) -> Int {
+            var write = first, k = 0
+            for read in first..<v.count {
+                if k < rows.count && rows[k] == read {
+                    k += 1
+                    continue
+                }
+                v[write] = v[read]
+                if validity != nil { validity![write] = validity![read] }
+                write += 1
             }
-            values[write] = values[read]
-            if validity != nil { validity![write] = validity![read] }
-            write += 1
+            return write
         }
-        values.removeLast(values.count - write)
-        validity?.truncate(to: write)
+        let kept: Int
+        if let placement {
+            kept = compact(UnsafeMutableBufferPointer(start: placement.rows, count: placedCount))
+            placedCount = kept
+        } else {
+            kept = values.withUnsafeMutableBufferPointer { compact($0) }
+            values.removeLast(values.count - kept)
+        }
+        validity?.truncate(to: kept)
     }
 
+    /// Joins the builder of the next range: its values are appended, or, when both are
+    /// placed, its block is noted and moved into place when finishing.
     func append(contentsOf other: FixedWidthBuilder<Parser>) {
+        let (count, otherCount) = (self.count, other.count)
         if validity != nil || other.validity != nil {
-            if validity == nil { validity = ValidityBitmap(repeating: true, count: values.count) }
-            validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: other.values.count))
+            if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
+            validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: otherCount))
         }
-        values.append(contentsOf: other.values)
+        if let placement {
+            precondition(other.placement?.column === placement.column && other.joinedBlocks.isEmpty, "ranges of one read share a placed column")
+            joinedBlocks.append((other.placement!.start, otherCount))
+        } else {
+            precondition(other.placement == nil, "ranges of one read share a placed column")
+            values.append(contentsOf: other.values)
+        }
     }
 
     func finish() -> Column {
-        Column(storage: parser.storage(values), validity: validity, count: values.count)
+        if let placement {
+            let values = placement.column.joined([(placement.start, placedCount)] + joinedBlocks)
+            return Column(storage: parser.storage(values), validity: validity, count: values.count)
+        }
+        return Column(storage: parser.storage(values), validity: validity, count: values.count)
     }
 }

@@ -1,6 +1,6 @@
 /// A calendar date without a time zone: days since 1970-01-01 in the proleptic
 /// Gregorian calendar. The value of a `date` column.
-public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, BitwiseCopyable {
     /// Days since 1970-01-01 (negative before it).
     public var daysSinceEpoch: Int32
 

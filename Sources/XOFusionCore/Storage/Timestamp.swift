@@ -2,7 +2,7 @@ import struct Foundation.Date
 
 /// An instant in time: microseconds since 1970-01-01T00:00:00Z. The value of a
 /// `timestamp` column; always UTC, with no time zone attached.
-public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible, BitwiseCopyable {
     /// Microseconds since the Unix epoch (negative before it).
     public var microsecondsSinceEpoch: Int64
 

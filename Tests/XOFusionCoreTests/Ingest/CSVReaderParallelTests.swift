@@ -23,18 +23,70 @@ import Testing
         let schema = CSVSchema([ColumnSpec("score", .int64, allowedRange: 0...10)])
         for seed in 0..<40 {
             let text = CSVReaderParallelTests.awkwardText(seed: UInt64(seed), rows: 300)
-            var one = CSVReadOptions(policy: .collect(), schema: schema, threads: 1)
-            one.minimumBytesPerThread = 1
-            let single = try readCSV(text, one)
-            for threads in [2, 3, 7] {
-                var many = one
-                many.threads = threads
-                let parallel = try readCSV(text, many)
-                #expect(parallel.report.threads > 1, "seed \(seed): the split must happen")
-                #expect(parallel.table == single.table, "seed \(seed), \(threads) threads")
-                #expect(parallel.rejects == single.rejects, "seed \(seed), \(threads) threads")
-                #expect(parallel.report.records == single.report.records)
-                #expect(parallel.table.columns.map { $0.stringLayout } == single.table.columns.map { $0.stringLayout })
+            try CSVReaderParallelTests.expectSameOnManyThreads(text, schema: schema, threads: [2, 3, 7], seed: seed)
+        }
+    }
+
+    /// Reads `text` (collecting rejects) on one thread and on each of `threads`, split into
+    /// ranges of any size, and expects the same table, rejects and counts.
+    static func expectSameOnManyThreads(_ text: String, schema: CSVSchema, threads: [Int], seed: Int) throws {
+        var one = CSVReadOptions(policy: .collect(), schema: schema, threads: 1)
+        one.minimumBytesPerThread = 1
+        let single = try readCSV(text, one)
+        for threads in threads {
+            var many = one
+            many.threads = threads
+            let parallel = try readCSV(text, many)
+            #expect(parallel.report.threads > 1, "seed \(seed): the split must happen")
+            #expect(parallel.table == single.table, "seed \(seed), \(threads) threads")
+            #expect(parallel.rejects == single.rejects, "seed \(seed), \(threads) threads")
+            #expect(parallel.report.records == single.report.records && parallel.report.blankLines == single.report.blankLines)
+            #expect(parallel.table.columns.map { $0.stringLayout } == single.table.columns.map { $0.stringLayout })
+        }
+    }
+
+    /// Fixed-width columns of a read in several ranges go straight into one buffer, a block
+    /// per range (`PlacedColumn`): whatever the line ends (LF, CRLF, CR, mixed), blank lines,
+    /// nulls, rejects and quoted line breaks across range boundaries, every kind reads as on
+    /// one thread.
+    @Test func placedColumnsReadAsOnOneThread() throws {
+        let schema = CSVSchema([
+            ColumnSpec("i", .int64), ColumnSpec("d", .double), ColumnSpec("b", .bool), ColumnSpec("day", .date),
+            ColumnSpec("at", .timestamp), ColumnSpec("amount", .decimal(scale: 2)), ColumnSpec("note", .string),
+        ])
+        for seed in 0..<60 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            let ends = [["\n"], ["\r\n"], ["\r"], ["\n", "\r\n", "\r"]].randomElement(using: &g)!
+            var text = "i,d,b,day,at,amount,note\n"
+            for row in 0..<Int.random(in: 50...400, using: &g) {
+                func maybe(_ value: String) -> String { Int.random(in: 0..<8, using: &g) == 0 ? "" : value }
+                let bad = Int.random(in: 0..<30, using: &g) == 0
+                let note = Int.random(in: 0..<6, using: &g) == 0 ? "\"two\nlines\"" : "n\(row)"
+                let fields = [
+                    maybe(String(row)), maybe(bad ? "x" : String(Double(row) / 4)), maybe(row % 3 == 0 ? "true" : "false"),
+                    maybe("2024-01-\(10 + row % 19)"), maybe("2024-02-03T04:05:\(10 + row % 49)Z"), maybe("\(row).25"), note,
+                ]
+                text += fields.joined(separator: ",") + ends.randomElement(using: &g)!
+                if Int.random(in: 0..<20, using: &g) == 0 { text += "\n" }  // a blank line
+            }
+            try CSVReaderParallelTests.expectSameOnManyThreads(text, schema: schema, threads: [2, 3, 5], seed: seed)
+        }
+    }
+
+    /// A range's record bound is its line breaks (CRLF once) plus one: counted word by word,
+    /// it equals a byte-by-byte count for any range of any mix of line ends.
+    @Test func recordBoundCountsLineBreaks() {
+        var g = SeededGenerator(seed: 11)
+        for _ in 0..<200 {
+            let bytes: [UInt8] = (0..<Int.random(in: 0...300, using: &g)).map { _ in
+                [UInt8(ascii: "a"), UInt8(ascii: ","), 10, 13, 13, 10, 0x8A, 0x0D ^ 0x80].randomElement(using: &g)!
+            }
+            bytes.withUnsafeBufferPointer { b in
+                let tokenizer = CSVTokenizer(base: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, end: b.count, delimiter: UInt8(ascii: ","))
+                let from = Int.random(in: 0...b.count, using: &g), to = Int.random(in: from...b.count, using: &g)
+                var breaks = 0
+                for j in from..<to where b[j] == 10 || (b[j] == 13 && !(j + 1 < to && b[j + 1] == 10)) { breaks += 1 }
+                #expect(tokenizer.recordBound(from: from, to: to) == breaks + 1, "\(Array(b[from..<to]))")
             }
         }
     }
