@@ -237,19 +237,32 @@ struct CSVTokenizer {
     ///
     /// - Complexity: O(to − from).
     func recordBound(from: Int, to: Int, visited: (Int) -> Void = { _ in }) -> Int {
-        @inline(__always) func matches(_ w: UInt64, _ byte: UInt64) -> Int {
-            // Exact: 0x80 in every byte of `w` equal to `byte`, nothing elsewhere.
-            let x = w ^ (byte &* 0x0101_0101_0101_0101), low = 0x7F7F_7F7F_7F7F_7F7F as UInt64
-            return (~(((x & low) &+ low) | x | low)).nonzeroBitCount
+        // Each byte lane of a word gets 1 where the byte matches, 0 elsewhere (exact).
+        @inline(__always) func marks(_ w: UInt64, _ pattern: UInt64) -> UInt64 {
+            let x = w ^ pattern, low = 0x7F7F_7F7F_7F7F_7F7F as UInt64
+            return ~(((x & low) &+ low) | x | low) >> 7
         }
+        @inline(__always) func laneSum(_ lanes: UInt64) -> Int {
+            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
+            return Int((pairs &* 0x0001_0001_0001_0001) >> 48)
+        }
+        let p = UnsafeRawPointer(base), lfs = 0x0A0A_0A0A_0A0A_0A0A as UInt64, crs = 0x0D0D_0D0D_0D0D_0D0D as UInt64
         var lf = 0, cr = 0, i = from
         while i < to {
             let stop = min(to, i + (8 << 20))
-            while i + 8 <= stop {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                lf &+= matches(w, 10)
-                cr &+= matches(w, 13)
-                i &+= 8
+            while i + 32 <= stop {
+                // Up to 63 rounds of 4 words, so that no lane passes 255, then the lanes are summed.
+                var lfLanes: UInt64 = 0, crLanes: UInt64 = 0, rounds = 0
+                while rounds < 63 && i + 32 <= stop {
+                    let w0 = p.loadUnaligned(fromByteOffset: i, as: UInt64.self), w1 = p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                    let w2 = p.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self), w3 = p.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+                    lfLanes &+= marks(w0, lfs) &+ marks(w1, lfs) &+ marks(w2, lfs) &+ marks(w3, lfs)
+                    crLanes &+= marks(w0, crs) &+ marks(w1, crs) &+ marks(w2, crs) &+ marks(w3, crs)
+                    i &+= 32
+                    rounds &+= 1
+                }
+                lf &+= laneSum(lfLanes)
+                cr &+= laneSum(crLanes)
             }
             while i < stop {
                 if base[i] == CSVTokenizer.lf { lf &+= 1 } else if base[i] == CSVTokenizer.cr { cr &+= 1 }
