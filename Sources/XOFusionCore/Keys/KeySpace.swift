@@ -534,9 +534,7 @@ public struct KeySpace: Sendable {
             codes.withUnsafeMutableBufferPointer { codes in
                 for row in 0..<rows { codes[row] = firstCode + UInt32(row) }
             }
-            numberedIndexes[position].add(
-                numbers.withUnsafeBufferPointer { n in (0..<rows).map { NumberedKeyIndex.entry(n[first + $0], code: firstCode + UInt32($0)) } },
-                upTo: interner.count)
+            numberedIndexes[position].addIncreasing(numbers[first..<first + rows], firstCode: firstCode, upTo: interner.count)
             while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
         } else if found.unknown > 0 {
             // (number, row) of each row with a new ID, sorted by number and then row.

@@ -7,6 +7,12 @@
 /// first probes of a group of rows together so that their cache misses overlap. The
 /// index follows the key space: keys added since it was last brought up to
 /// date are indexed before each use.
+///
+/// Keys added as one increasing run into an empty index (a master table sorted by its
+/// ID: the codes then follow the numbers) are kept instead as that sorted run with a
+/// linear guess of each number's place (``Ranked``): a look-up reads one spot of a 4-byte
+/// array a quarter the size of the table, measured 1.7× faster. A later add turns the run
+/// into table slots first.
 struct NumberedKeyIndex: Sendable {
     let pattern: IDPattern
     /// Keys `0 ..< indexedKeys` of the space have been looked at.
@@ -15,6 +21,10 @@ struct NumberedKeyIndex: Sendable {
     private var slots: ContiguousArray<UInt64>
     private var shift: Int
     private var used = 0
+    /// The keys while they are one increasing run (then `slots` holds none of them).
+    private var ranked: Ranked?
+    /// Whether the keys are kept as one increasing run.
+    var isRanked: Bool { ranked != nil }
 
     private static let empty = UInt64(UInt32.max)
 
@@ -33,6 +43,10 @@ struct NumberedKeyIndex: Sendable {
     /// The first probe of every number is issued before any is resolved.
     @inline(__always)
     func codes(of numbers: UnsafePointer<UInt32>, count: Int, into out: UnsafeMutablePointer<UInt32>) {
+        if let ranked {
+            for k in 0..<count { out[k] = ranked.code(of: numbers[k]) ?? .max }
+            return
+        }
         slots.withUnsafeBufferPointer { slots in
             withUnsafeTemporaryAllocation(of: (Int, UInt64).self, capacity: 16) { first in
                 for k in 0..<count {
@@ -57,6 +71,7 @@ struct NumberedKeyIndex: Sendable {
     func code(of number: Int64) -> UInt32? {
         guard number >= 0, number <= IDPattern.largestStoredNumber else { return nil }
         let n = UInt32(number)
+        if let ranked { return ranked.code(of: n) }
         return slots.withUnsafeBufferPointer { NumberedKeyIndex.probe($0, from: NumberedKeyIndex.slot(of: n, shift: shift), n) }
     }
 
@@ -101,6 +116,14 @@ struct NumberedKeyIndex: Sendable {
     /// - Complexity: O(entries).
     mutating func add(_ entries: [UInt64], upTo keyCount: Int) {
         precondition(keyCount >= indexedKeys, "keys are indexed in order")
+        if let run = ranked, !entries.isEmpty {
+            // The run becomes table slots first.
+            ranked = nil
+            let runEntries = run.numbers.indices.map { NumberedKeyIndex.entry(run.numbers[$0], code: run.firstCode + UInt32($0)) }
+            let before = indexedKeys
+            indexedKeys = 0
+            add(runEntries, upTo: before)
+        }
         var entries = entries
         indexedKeys = keyCount
         if (used + entries.count) * 2 > slots.count { grow(toHold: used + entries.count) }
@@ -123,6 +146,64 @@ struct NumberedKeyIndex: Sendable {
             entries = ordered
         }
         for entry in entries { insert(UInt32(truncatingIfNeeded: entry), code: UInt32(truncatingIfNeeded: entry >> 32)) }
+    }
+
+    /// Indexes keys `indexedKeys ..< keyCount`: IDs whose numbers increase, with codes
+    /// `firstCode`, `firstCode + 1`, … in that order. Into an empty index they are kept as
+    /// a ``Ranked`` run when its guess is close enough; otherwise they go into the table.
+    ///
+    /// - Complexity: O(numbers).
+    mutating func addIncreasing(_ numbers: ArraySlice<UInt32>, firstCode: UInt32, upTo keyCount: Int) {
+        if used == 0 && ranked == nil, let run = Ranked(ContiguousArray(numbers), firstCode: firstCode) {
+            precondition(keyCount >= indexedKeys, "keys are indexed in order")
+            ranked = run
+            indexedKeys = keyCount
+            return
+        }
+        add(numbers.indices.map { NumberedKeyIndex.entry(numbers[$0], code: firstCode + UInt32($0 - numbers.startIndex)) }, upTo: keyCount)
+    }
+
+    /// Keys of one increasing run: `numbers` sorted, the key with `numbers[i]` has code
+    /// `firstCode + i`. A number's place is guessed by a straight line through the first and
+    /// last number; every key's guess is at most `error` places off (checked when built), so a
+    /// look-up walks at most that far.
+    struct Ranked: Sendable {
+        let numbers: ContiguousArray<UInt32>
+        let firstCode: UInt32
+        private let low: Double, scale: Double, error: Int
+
+        /// The largest distance from a guess to a key's place worth keeping a run for.
+        static let largestError = 32
+
+        /// `nil` when some guess is further off than ``largestError`` (or there are no numbers).
+        init?(_ numbers: ContiguousArray<UInt32>, firstCode: UInt32) {
+            guard let first = numbers.first, let last = numbers.last else { return nil }
+            self.numbers = numbers
+            self.firstCode = firstCode
+            low = Double(first)
+            scale = last > first ? Double(numbers.count - 1) / (Double(last) - Double(first)) : 0
+            var error = 0
+            for (place, number) in numbers.enumerated() {
+                error = max(error, abs(Int((Double(number) - low) * scale) - place))
+                if error > Ranked.largestError { return nil }
+            }
+            self.error = error
+        }
+
+        /// The code of the key with number `number`, if there is one.
+        @inline(__always)
+        func code(of number: UInt32) -> UInt32? {
+            numbers.withUnsafeBufferPointer { n in
+                let last = n.count - 1
+                guard number >= n[0] && number <= n[last] else { return nil }
+                let guess = min(last, Int((Double(number) - low) * scale))
+                let lowest = max(0, guess - error), highest = min(last, guess + error)
+                var i = guess
+                while i > lowest && n[i] > number { i -= 1 }
+                while i < highest && n[i] < number { i += 1 }
+                return n[i] == number ? firstCode + UInt32(i) : nil
+            }
+        }
     }
 
     private mutating func insert(_ number: UInt32, code: UInt32) {

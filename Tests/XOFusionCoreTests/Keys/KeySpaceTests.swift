@@ -279,6 +279,60 @@ import Testing
     }
 }
 
+/// The index of numbered keys kept as one increasing run (a guess of each number's place,
+/// then a short walk) against a dictionary, and after a later add turns it into table slots.
+@Suite struct RankedIndexTests {
+    @Test func anIncreasingRunLooksUpLikeADictionary() {
+        for seed in 0..<60 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            // Numbers one per stretch of equal width (as IDs handed out in order with gaps: kept as a
+            // run), clustered ones (too far from a straight line: the table), or uniformly random ones.
+            let count = Int.random(in: 1...3_000, using: &g)
+            var numbers = Set<UInt32>()
+            switch seed % 3 {
+            case 0:
+                let step = UInt32.random(in: 1...300_000, using: &g)
+                for k in 0..<UInt32(count) { numbers.insert(1 + k * step + UInt32.random(in: 0..<step, using: &g)) }
+            case 1:
+                while numbers.count < count { numbers.insert((Bool.random(using: &g) ? 900_000_000 : 1) + UInt32.random(in: 0..<5_000, using: &g)) }
+            default:
+                while numbers.count < count { numbers.insert(UInt32.random(in: 1..<999_999_999, using: &g)) }
+            }
+            let sorted = numbers.sorted()
+            let firstCode = UInt32.random(in: 0...10, using: &g)
+            var index = NumberedKeyIndex(pattern: IDPattern(prefix: "C", digits: 9))
+            index.addIncreasing(sorted[...], firstCode: firstCode, upTo: Int(firstCode) + sorted.count)
+            if seed % 3 == 0 { #expect(index.isRanked, "seed \(seed)") }
+            if seed % 3 == 1 && count > 100 { #expect(!index.isRanked, "seed \(seed)") }
+            var reference: [UInt32: UInt32] = [:]
+            for (place, number) in sorted.enumerated() { reference[number] = firstCode + UInt32(place) }
+            func check(_ stage: String) {
+                var probes = (0..<500).map { _ in sorted.randomElement(using: &g)! }
+                probes += (0..<500).map { _ in UInt32.random(in: 0...999_999_999, using: &g) }  // mostly unknown
+                probes += [0, 999_999_999, sorted.first! - 1, sorted.last! + 1, sorted.first!, sorted.last!]
+                for number in probes {
+                    #expect(index.code(of: Int64(number)) == reference[number], "seed \(seed) \(stage) \(number)")
+                }
+                var out = [UInt32](repeating: 0, count: 16)
+                for start in stride(from: 0, to: probes.count, by: 16) {
+                    let batch = Array(probes[start..<min(start + 16, probes.count)])
+                    batch.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { index.codes(of: b.baseAddress!, count: b.count, into: $0.baseAddress!) } }
+                    for (k, number) in batch.enumerated() { #expect(out[k] == reference[number] ?? .max, "seed \(seed) \(stage) \(number)") }
+                }
+            }
+            check("run")
+            // A later add: the run becomes table slots, and every key is still found.
+            let extra = (0..<Int.random(in: 1...50, using: &g)).map { _ in UInt32.random(in: 0...999_999_999, using: &g) }.filter { reference[$0] == nil }
+            let next = Int(firstCode) + sorted.count
+            let unique = Array(Set(extra))
+            index.add(unique.enumerated().map { NumberedKeyIndex.entry($0.element, code: UInt32(next + $0.offset)) }, upTo: next + unique.count)
+            for (k, number) in unique.enumerated() { reference[number] = UInt32(next + k) }
+            #expect(!index.isRanked)
+            check("after an add")
+        }
+    }
+}
+
 @Suite struct RadixSortTests {
     /// Sorting by the high half equals a stable sort on it, for values whose digits differ in
     /// every pass, in one pass only, and not at all.
