@@ -126,7 +126,8 @@ struct CSVTokenizer {
         // The bytes are read a word at a time; `mask` flags the word's delimiters,
         // line breaks and quotes not yet consumed, so each field costs one bit.
         var word = start
-        guard word &+ 8 <= end else { return nil }
+        // No fields expected (a header of none): every record is the general scan's to reject.
+        guard fieldCount > 0, word &+ 8 <= end else { return nil }
         var mask = specialBytes(at: word)
         var field = 0
         var fieldStart = start

@@ -187,6 +187,21 @@ import Testing
 
 /// Inputs the fuzzer found, kept as regression tests.
 @Suite struct FuzzFindingTests {
+    /// No header row and a first record that never ends (an open quote): the read has no
+    /// columns. The word-at-a-time scan of that record walked past its field slots at the
+    /// second delimiter (a crash on 3 threads); such a record now goes to the general scan,
+    /// which rejects it.
+    @Test func aRecordReadWithNoColumnsIsRejectedNotScanned() throws {
+        let text = "\u{0}\u{0}\u{0}nocOpn1,9,x,\u{4}ib,,a ,\"open"
+        for threads in [1, 3] {
+            var options = CSVReadOptions(delimiter: ",", headerRows: 0, nameRow: 1, policy: .collect(), threads: threads)
+            options.minimumBytesPerThread = 16
+            let result = try readCSV(text, options)
+            #expect(result.table.columnCount == 0 && result.table.rowCount == 0)
+            #expect(result.rejects.map(\.kind) == [.unterminatedQuote], "\(threads) threads")
+        }
+    }
+
     /// Several values broke a sampled guess in one pass; the second one used to
     /// rule out the kind the first had just widened to, so 1 and 3 threads disagreed.
     @Test func manyWideningsInOnePassAgreeAcrossThreadCounts() throws {
