@@ -33,26 +33,24 @@ struct CustomerRuns: Sendable {
     ///
     /// - Complexity: O(rows + customers).
     init(customer: [Int32], customers n: Int) {
-        var offsets = [Int32](repeating: 0, count: n + 2)
-        customer.withUnsafeBufferPointer { codes in
-            offsets.withUnsafeMutableBufferPointer { o in
-                for c in codes { o[c < 0 ? n + 1 : Int(c) + 1] += 1 }
-                for g in 0...n { o[g + 1] += o[g] }
-            }
-        }
-        var next = offsets
+        // Group g (n: no customer) counts in o[g + 2]; after the sums o[g + 1] is g's start,
+        // which the scatter moves on to g's end, g + 1's start: the offsets, without a copy.
+        var offsets = [Int32](repeating: 0, count: n + 3)
         let rows = [Int32](unsafeUninitializedCapacity: customer.count) { rows, initialized in
             customer.withUnsafeBufferPointer { codes in
-                next.withUnsafeMutableBufferPointer { next in
+                offsets.withUnsafeMutableBufferPointer { o in
+                    for c in codes { o[c < 0 ? n + 2 : Int(c) + 2] += 1 }
+                    for g in 0...n { o[g + 2] += o[g + 1] }
                     for row in 0..<codes.count {
                         let g = codes[row] < 0 ? n : Int(codes[row])
-                        rows[Int(next[g])] = Int32(row)
-                        next[g] &+= 1
+                        rows[Int(o[g + 1])] = Int32(row)
+                        o[g + 1] &+= 1
                     }
                 }
             }
             initialized = customer.count
         }
+        offsets.removeLast()
         self.init(offsets: offsets, rows: rows)
     }
 
