@@ -485,10 +485,7 @@ final class FixedWidthBuilder<Parser: ValueParser> {
     }
 
     func finish() -> Column {
-        if let placement {
-            let values = placement.column.joined([(placement.start, placedCount)] + joinedBlocks)
-            return Column(storage: parser.storage(values), validity: validity, count: values.count)
-        }
+        let values = placement.map { $0.column.joined([($0.start, placedCount)] + joinedBlocks) } ?? self.values
         return Column(storage: parser.storage(values), validity: validity, count: values.count)
     }
 }
