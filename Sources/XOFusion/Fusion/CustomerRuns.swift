@@ -29,10 +29,32 @@ struct CustomerRuns: Sendable {
     var unplaced: Range<Int> { run(customers) }
 
     /// Groups rows by customer (`customer[row]` in `0..<customers`, or -1 for none) with a
-    /// counting sort; rows of one customer stay in row order.
+    /// counting sort; rows of one customer stay in row order, whatever the thread count.
     ///
-    /// - Complexity: O(rows + customers).
-    init(customer: [Int32], customers n: Int) {
+    /// Many customers are placed in two passes (see ``init(customer:customers:shares:bucketWidth:)``),
+    /// a share of the rows per thread; few, in one.
+    ///
+    /// - Complexity: O(rows + customers × threads).
+    init(customer: [Int32], customers n: Int, threads: Int = 1) {
+        guard n >= 4 * CustomerRuns.bucketWidth, customer.count >= Partitions.minimumRows else {
+            self.init(serially: customer, customers: n)
+            return
+        }
+        let shares = max(1, min(threads, customer.count / CustomerRuns.rowsPerShare))
+        self.init(customer: customer, customers: n, shares: shares, bucketWidth: CustomerRuns.bucketWidth)
+    }
+
+    /// The fewest rows worth a share of their own: each share counts into its own array as
+    /// long as the customers, so fewer rows do not pay for it.
+    static let rowsPerShare = 1 << 20
+    /// Customers per bucket of the two-pass placement: few enough buckets that the first pass
+    /// writes a stream per bucket without missing the address cache, and a bucket's cursors
+    /// and rows (about ten per customer at SF1) fit the second-level cache. Measured at SF1
+    /// against 2,048 and 32,768: fastest.
+    static let bucketWidth = 8192
+
+    /// The counting sort in one pass: for few customers, whose cursors stay in the cache.
+    private init(serially customer: [Int32], customers n: Int) {
         // Group g (n: no customer) counts in o[g + 2]; after the sums o[g + 1] is g's start,
         // which the scatter moves on to g's end, g + 1's start: the offsets, without a copy.
         var offsets = [Int32](repeating: 0, count: n + 3)
@@ -51,6 +73,101 @@ struct CustomerRuns: Sendable {
             initialized = customer.count
         }
         offsets.removeLast()
+        self.init(offsets: offsets, rows: rows)
+    }
+
+    /// The counting sort in two passes over buckets of `bucketWidth` (a power of two) customers,
+    /// with `shares` equal shares of the rows, each on a thread.
+    ///
+    /// Placed in one pass, each of ten million rows is a write to a random place in an array
+    /// larger than the cache, and a miss in the address cache. Here each share counts its rows
+    /// per customer; then it writes each row, in row order, to its share's part of its bucket's
+    /// region (a stream per bucket, each written in order), with the customer's place in the
+    /// bucket; then each bucket, a small region in row order, is placed within the cache. Rows
+    /// of one customer stay in row order. Measured on the SF1 orders, interleaved in one process:
+    /// one pass on one thread 160–330 ms, two passes on one thread 210–270 ms, on two 105–180 ms
+    /// (the single pass shared between threads: 190–250 ms).
+    ///
+    /// - Complexity: O(rows + customers × shares); two writes per row, one of them in the cache.
+    init(customer: [Int32], customers n: Int, shares: Int, bucketWidth width: Int) {
+        precondition(shares >= 1 && width.nonzeroBitCount == 1 && width <= 1 << 16, "1 share or more; buckets of a power of two customers up to 65,536")
+        let count = customer.count
+        let ranges = (0..<shares).map { k in (count * k / shares)..<(count * (k + 1) / shares) }
+        let shareIndexes = (0..<shares).map { k in k..<(k + 1) }
+        let groups = n + 1  // group n: no customer
+        let buckets = (groups + width - 1) / width, shift = width.trailingZeroBitCount
+        // Share k's count of group g is counts[k * groups + g].
+        var counts = [Int32](repeating: 0, count: shares * groups)
+        var offsets = [Int32](repeating: 0, count: groups + 1)
+        // Each row's customer within its bucket, in the order of the first pass.
+        var local = [UInt16](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let rows = [Int32](unsafeUninitializedCapacity: count) { rows, initialized in
+            customer.withUnsafeBufferPointer { codes in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    _ = Partitions.map(shareIndexes, threads: shares) { share in
+                        let k = share.lowerBound, mine = counts.baseAddress! + k * groups
+                        for row in ranges[k] {
+                            let c = codes[row]
+                            mine[c < 0 ? n : Int(c)] &+= 1
+                        }
+                    }
+                    // The offsets, and where each share's part of each bucket starts.
+                    var cursors = [Int](repeating: 0, count: shares * buckets)
+                    offsets.withUnsafeMutableBufferPointer { o in
+                        var start = 0
+                        for b in 0..<buckets {
+                            var part = start
+                            for k in 0..<shares {
+                                cursors[k * buckets + b] = part
+                                for g in (b * width)..<min((b + 1) * width, groups) { part += Int(counts[k * groups + g]) }
+                            }
+                            for g in (b * width)..<min((b + 1) * width, groups) {
+                                o[g] = Int32(truncatingIfNeeded: start)
+                                for k in 0..<shares { start += Int(counts[k * groups + g]) }
+                            }
+                        }
+                        o[groups] = Int32(truncatingIfNeeded: start)
+                    }
+                    local.withUnsafeMutableBufferPointer { local in
+                        // First pass: each share's rows, in row order, to its part of their bucket.
+                        cursors.withUnsafeMutableBufferPointer { cursors in
+                            _ = Partitions.map(shareIndexes, threads: shares) { share in
+                                let k = share.lowerBound, mine = cursors.baseAddress! + k * buckets
+                                for row in ranges[k] {
+                                    let c = codes[row]
+                                    let g = c < 0 ? n : Int(c)
+                                    let b = g &>> shift
+                                    let place = mine[b]
+                                    rows[place] = Int32(truncatingIfNeeded: row)
+                                    local[place] = UInt16(truncatingIfNeeded: g & (width &- 1))
+                                    mine[b] = place &+ 1
+                                }
+                            }
+                        }
+                        // Second pass: each bucket's rows (in row order: share by share) to their customers' runs.
+                        let bucketRanges = (0..<shares).map { k in (buckets * k / shares)..<(buckets * (k + 1) / shares) }
+                        offsets.withUnsafeBufferPointer { o in
+                            _ = Partitions.map(bucketRanges, threads: shares) { range in
+                                var held: [Int32] = [], next = [Int](repeating: 0, count: width)
+                                for b in range {
+                                    let first = b * width, last = min(first + width, groups)
+                                    let region = Int(o[first])..<Int(o[last])
+                                    held.removeAll(keepingCapacity: true)
+                                    held.append(contentsOf: rows[region])
+                                    for g in first..<last { next[g - first] = Int(o[g]) }
+                                    for (i, row) in held.enumerated() {
+                                        let j = Int(local[region.lowerBound + i])
+                                        rows[next[j]] = row
+                                        next[j] &+= 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
         self.init(offsets: offsets, rows: rows)
     }
 

@@ -90,7 +90,7 @@ public struct Fusion: Sendable {
         } _: { () throws(FusionError) in
             func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
                 guard let table else { return .empty(customers: n) }
-                let runs = CustomerRuns(customer: customer, customers: n)
+                let runs = CustomerRuns(customer: customer, customers: n, threads: threads)
                 guard let amount else { return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount)) }
                 return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, threads: threads))
             }
@@ -261,7 +261,7 @@ extension Fusion {
     static func orderFacts(
         _ orders: Table, customer: [Int32], customers n: Int, completed: ValidityBitmap, returned: ValidityBitmap, columns: FusionColumns, threads: Int
     ) throws(FusionError) -> OrderFacts {
-        var runs = CustomerRuns(customer: customer, customers: n)
+        var runs = CustomerRuns(customer: customer, customers: n, threads: threads)
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
         var time = Fusion.gather(times, runs, threads: threads)
         if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
@@ -285,7 +285,7 @@ extension Fusion {
     ) throws(FusionError) -> AnswerFacts {
         let times = try Fusion.timeValues(answers, columns.answerTime, role: .answers)
         let tieBreak = ResponseOrder(answers, columns.responseID)
-        var runs = CustomerRuns(customer: customer, customers: n)
+        var runs = CustomerRuns(customer: customer, customers: n, threads: threads)
         var runTime = Fusion.gather(times, runs, threads: threads)
         if let sorted = runs.sortedByTime(runTime, rowTime: { times.time(of: $0) }, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
             runs = sorted

@@ -1,0 +1,63 @@
+import Testing
+@testable import XOFusion
+
+/// Grouping rows by customer (the counting sort behind every role's runs), in one pass or two,
+/// on any number of shares, against a plain grouping: each customer's rows in row order, the rows
+/// that reach no customer last.
+@Suite struct CustomerRunsTests {
+    /// The grouping a reader checks by eye: offsets from the counts, rows customer by customer.
+    static func reference(_ customer: [Int32], customers n: Int) -> (offsets: [Int32], rows: [Int32]) {
+        var groups = [[Int32]](repeating: [], count: n + 1)
+        for (row, c) in customer.enumerated() { groups[c < 0 ? n : Int(c)].append(Int32(row)) }
+        var offsets: [Int32] = [0]
+        for g in groups { offsets.append(offsets.last! + Int32(g.count)) }
+        return (offsets, groups.flatMap { $0 })
+    }
+
+    @Test(arguments: 0..<120)
+    func twoPassesOnAnySharesMatchAPlainGrouping(seed: Int) {
+        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 7
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(max(n, 1)))
+        }
+        let n = [0, 1, 5, 37, 300][seed % 5]
+        let count = [0, 1, 17, 800, 5_000][(seed / 5) % 5]
+        // Uniform customers, one customer with most rows, or many rows of no customer.
+        let customer: [Int32] = (0..<count).map { _ in
+            switch seed % 3 {
+            case 0: return n == 0 || next(10) == 0 ? -1 : Int32(next(n))
+            case 1: return n == 0 ? -1 : Int32(next(4) == 0 ? next(n) : n - 1)
+            default: return n == 0 || next(2) == 0 ? -1 : Int32(next(n))
+            }
+        }
+        let expected = Self.reference(customer, customers: n)
+        for shares in 1...3 {
+            for width in [1, 2, 8, 64, 8192] {
+                let runs = CustomerRuns(customer: customer, customers: n, shares: shares, bucketWidth: width)
+                #expect(runs.offsets == expected.offsets, "seed \(seed), \(shares) shares, width \(width)")
+                #expect(runs.rows == expected.rows, "seed \(seed), \(shares) shares, width \(width)")
+            }
+        }
+        let serial = CustomerRuns(customer: customer, customers: n)
+        #expect(serial.offsets == expected.offsets && serial.rows == expected.rows, "seed \(seed), one pass")
+    }
+
+    /// Enough customers and rows for the two passes through the threads' entry point: the same
+    /// grouping on one thread and on two.
+    @Test func manyCustomersTakeTheTwoPassesOnAnyThreads() {
+        let n = 4 * CustomerRuns.bucketWidth + 123
+        var state: UInt64 = 11
+        let customer: [Int32] = (0..<150_000).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let r = Int(state >> 33)
+            return r % 50 == 0 ? -1 : Int32(r % n)
+        }
+        let expected = Self.reference(customer, customers: n)
+        for threads in [1, 2] {
+            let runs = CustomerRuns(customer: customer, customers: n, threads: threads)
+            #expect(runs.offsets == expected.offsets && runs.rows == expected.rows, "\(threads) threads")
+            #expect(runs.customers == n && runs.unplaced.count == customer.count { $0 < 0 })
+        }
+    }
+}
