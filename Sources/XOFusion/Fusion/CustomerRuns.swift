@@ -36,12 +36,20 @@ struct CustomerRuns: Sendable {
     ///
     /// - Complexity: O(rows + customers × threads).
     init(customer: [Int32], customers n: Int, threads: Int = 1) {
+        self.init(customer: customer, customers: n, threads: threads, carrying: NoPayload())
+    }
+
+    /// The same grouping, with `payload`'s values of each row written in run order on the
+    /// way: what a gather would give, without its random read per row (see ``RunPayload``).
+    ///
+    /// - Complexity: O(rows + customers × threads).
+    init<Payload: RunPayload>(customer: [Int32], customers n: Int, threads: Int = 1, carrying payload: Payload) {
         guard n >= 4 * CustomerRuns.bucketWidth, customer.count >= Partitions.minimumRows else {
-            self.init(serially: customer, customers: n)
+            self.init(serially: customer, customers: n, carrying: payload)
             return
         }
         let shares = max(1, min(threads, customer.count / CustomerRuns.rowsPerShare))
-        self.init(customer: customer, customers: n, shares: shares, bucketWidth: CustomerRuns.bucketWidth)
+        self.init(customer: customer, customers: n, shares: shares, bucketWidth: CustomerRuns.bucketWidth, carrying: payload)
     }
 
     /// The fewest rows worth a share of their own: each share counts into its own array as
@@ -54,7 +62,7 @@ struct CustomerRuns: Sendable {
     static let bucketWidth = 8192
 
     /// The counting sort in one pass: for few customers, whose cursors stay in the cache.
-    private init(serially customer: [Int32], customers n: Int) {
+    private init<Payload: RunPayload>(serially customer: [Int32], customers n: Int, carrying payload: Payload) {
         // Group g (n: no customer) counts in o[g + 2]; after the sums o[g + 1] is g's start,
         // which the scatter moves on to g's end, g + 1's start: the offsets, without a copy.
         var offsets = [Int32](repeating: 0, count: n + 3)
@@ -66,6 +74,7 @@ struct CustomerRuns: Sendable {
                     for row in 0..<codes.count {
                         let g = codes[row] < 0 ? n : Int(codes[row])
                         rows[Int(o[g + 1])] = Int32(row)
+                        payload.take(row, at: Int(o[g + 1]))
                         o[g + 1] &+= 1
                     }
                 }
@@ -89,7 +98,7 @@ struct CustomerRuns: Sendable {
     /// (the single pass shared between threads: 190–250 ms).
     ///
     /// - Complexity: O(rows + customers × shares); two writes per row, one of them in the cache.
-    init(customer: [Int32], customers n: Int, shares: Int, bucketWidth width: Int) {
+    init<Payload: RunPayload>(customer: [Int32], customers n: Int, shares: Int, bucketWidth width: Int, carrying payload: Payload = NoPayload()) {
         precondition(shares >= 1 && width.nonzeroBitCount == 1 && width <= 1 << 16, "1 share or more; buckets of a power of two customers up to 65,536")
         let count = customer.count
         let ranges = (0..<shares).map { k in (count * k / shares)..<(count * (k + 1) / shares) }
@@ -140,6 +149,7 @@ struct CustomerRuns: Sendable {
                                     let place = mine[b]
                                     rows[place] = Int32(truncatingIfNeeded: row)
                                     local[place] = UInt16(truncatingIfNeeded: g & (width &- 1))
+                                    payload.take(row, at: place)
                                     mine[b] = place &+ 1
                                 }
                             }
@@ -149,15 +159,18 @@ struct CustomerRuns: Sendable {
                         offsets.withUnsafeBufferPointer { o in
                             _ = Partitions.map(bucketRanges, threads: shares) { range in
                                 var held: [Int32] = [], next = [Int](repeating: 0, count: width)
+                                var payload = payload  // this thread's copy, with its own held values
                                 for b in range {
                                     let first = b * width, last = min(first + width, groups)
                                     let region = Int(o[first])..<Int(o[last])
                                     held.removeAll(keepingCapacity: true)
                                     held.append(contentsOf: rows[region])
+                                    payload.hold(region)
                                     for g in first..<last { next[g - first] = Int(o[g]) }
                                     for (i, row) in held.enumerated() {
                                         let j = Int(local[region.lowerBound + i])
                                         rows[next[j]] = row
+                                        payload.put(i, at: next[j])
                                         next[j] &+= 1
                                     }
                                 }
@@ -169,6 +182,29 @@ struct CustomerRuns: Sendable {
             initialized = count
         }
         self.init(offsets: offsets, rows: rows)
+    }
+
+    /// Groups rows by customer (as ``init(customer:customers:threads:)``) carrying `first(row)` and
+    /// `second(row)` along: the runs and both values of every row in run order.
+    ///
+    /// - Complexity: O(rows + customers × threads).
+    static func carrying<First: RowReader, Second: RowReader>(
+        _ first: First, _ second: Second, customer: [Int32], customers n: Int, threads: Int
+    ) -> (CustomerRuns, [First.Value], [Second.Value]) {
+        let count = customer.count
+        var runs: CustomerRuns?
+        var secondValues: [Second.Value] = []
+        let firstValues = [First.Value](unsafeUninitializedCapacity: count) { firstOut, firstCount in
+            secondValues = [Second.Value](unsafeUninitializedCapacity: count) { secondOut, secondCount in
+                let payload = CarriedPair(
+                    first: Carried(first, into: firstOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!),
+                    second: Carried(second, into: secondOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!))
+                runs = CustomerRuns(customer: customer, customers: n, threads: threads, carrying: payload)
+                secondCount = count
+            }
+            firstCount = count
+        }
+        return (runs!, firstValues, secondValues)
     }
 
     private init(offsets: [Int32], rows: [Int32]) {
@@ -246,6 +282,69 @@ protocol RowReader {
     func callAsFunction(_ row: Int) -> Value
 }
 
+/// Values carried through a grouping by customer (``CustomerRuns/init(customer:customers:threads:carrying:)``):
+/// each row's values are read in row order and land in run order, as a gather would place them.
+///
+/// A gather reads one random row per slot, a cache miss in a column larger than the cache. Carried,
+/// the values are read in order and follow their rows: to their bucket's part in the first pass
+/// (a stream per bucket), then within the bucket, in the cache.
+protocol RunPayload {
+    /// Writes row `row`'s values to slot `place`.
+    func take(_ row: Int, at place: Int)
+    /// Sets the values in slots `region` aside, to be written again by ``put(_:at:)``.
+    mutating func hold(_ region: Range<Int>)
+    /// Writes the `i`th value set aside by the last ``hold(_:)`` to slot `place`.
+    func put(_ i: Int, at place: Int)
+}
+
+/// Nothing carried.
+struct NoPayload: RunPayload {
+    @inline(__always) func take(_ row: Int, at place: Int) {}
+    @inline(__always) mutating func hold(_ region: Range<Int>) {}
+    @inline(__always) func put(_ i: Int, at place: Int) {}
+}
+
+/// One column carried: `read(row)` lands in `out[place]`, `out` as long as the rows.
+struct Carried<Reader: RowReader>: RunPayload {
+    let read: Reader
+    let out: UnsafeMutablePointer<Reader.Value>
+    private var held: [Reader.Value] = []
+
+    init(_ read: Reader, into out: UnsafeMutablePointer<Reader.Value>) {
+        self.read = read
+        self.out = out
+    }
+
+    @inline(__always) func take(_ row: Int, at place: Int) { out[place] = read(row) }
+
+    @inline(__always) mutating func hold(_ region: Range<Int>) {
+        held.removeAll(keepingCapacity: true)
+        held.append(contentsOf: UnsafeBufferPointer(start: out + region.lowerBound, count: region.count))
+    }
+
+    @inline(__always) func put(_ i: Int, at place: Int) { out[place] = held[i] }
+}
+
+/// Two payloads carried together.
+struct CarriedPair<First: RunPayload, Second: RunPayload>: RunPayload {
+    var first: First, second: Second
+
+    @inline(__always) func take(_ row: Int, at place: Int) {
+        first.take(row, at: place)
+        second.take(row, at: place)
+    }
+
+    @inline(__always) mutating func hold(_ region: Range<Int>) {
+        first.hold(region)
+        second.hold(region)
+    }
+
+    @inline(__always) func put(_ i: Int, at place: Int) {
+        first.put(i, at: place)
+        second.put(i, at: place)
+    }
+}
+
 /// The values of a buffer as they are.
 struct RowValues<Value: BitwiseCopyable>: RowReader {
     let base: UnsafePointer<Value>
@@ -253,23 +352,31 @@ struct RowValues<Value: BitwiseCopyable>: RowReader {
     @inline(__always) func callAsFunction(_ row: Int) -> Value { base[row] }
 }
 
-/// Timestamps as microseconds since the epoch.
-struct TimestampMicroseconds: RowReader {
-    let base: UnsafePointer<Timestamp>
-    @inline(__always) func callAsFunction(_ row: Int) -> Int64 { base[row].microsecondsSinceEpoch }
+/// Times as microseconds since the epoch: timestamps, or dates at their midnight (UTC).
+struct TimeMicroseconds: RowReader {
+    let timestamps: UnsafePointer<Timestamp>?, dates: UnsafePointer<CivilDate>?
+
+    init(timestamps: UnsafePointer<Timestamp>) { (self.timestamps, dates) = (timestamps, nil) }
+    init(dates: UnsafePointer<CivilDate>) { (timestamps, self.dates) = (nil, dates) }
+
+    @inline(__always) func callAsFunction(_ row: Int) -> Int64 {
+        if let timestamps { return timestamps[row].microsecondsSinceEpoch }
+        return dates.unsafelyUnwrapped[row].midnightMicroseconds(lowest: .min + 1)
+    }
 }
 
-/// Dates as the microseconds of their midnight (UTC).
-struct DateMicroseconds: RowReader {
-    let base: UnsafePointer<CivilDate>
-    @inline(__always) func callAsFunction(_ row: Int) -> Int64 { base[row].midnightMicroseconds(lowest: .min + 1) }
-}
-
-/// Decimal units (or integers, with a divisor of 1) as doubles.
-struct UnitsAsDouble: RowReader {
-    let base: UnsafePointer<Int64>
+/// Amounts as doubles: decimal units (or integers, with a divisor of 1) divided, or doubles as they are.
+struct AmountDoubles: RowReader {
+    let units: UnsafePointer<Int64>?, doubles: UnsafePointer<Double>?
     let divisor: Double
-    @inline(__always) func callAsFunction(_ row: Int) -> Double { Double(base[row]) / divisor }
+
+    init(units: UnsafePointer<Int64>, divisor: Double) { (self.units, doubles, self.divisor) = (units, nil, divisor) }
+    init(doubles: UnsafePointer<Double>) { (units, self.doubles, divisor) = (nil, doubles, 1) }
+
+    @inline(__always) func callAsFunction(_ row: Int) -> Double {
+        if let doubles { return doubles[row] }
+        return Double(units.unsafelyUnwrapped[row]) / divisor
+    }
 }
 
 /// The bits of a bitmap's words (bit `row % 64` of word `row / 64`) as `Bool`s.

@@ -261,16 +261,21 @@ extension Fusion {
     static func orderFacts(
         _ orders: Table, customer: [Int32], customers n: Int, completed: ValidityBitmap, returned: ValidityBitmap, columns: FusionColumns, threads: Int
     ) throws(FusionError) -> OrderFacts {
-        var runs = CustomerRuns(customer: customer, customers: n, threads: threads)
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
-        var time = Fusion.gather(times, runs, threads: threads)
+        let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
+        // Times and amounts follow the rows into run order (see RunPayload).
+        var (runs, time, amount) = times.withMicroseconds { t in
+            amounts.withDoubles { a in CustomerRuns.carrying(t, a, customer: customer, customers: n, threads: threads) }
+        }
+        times.setNulls(&time, runs)
+        amounts.setNulls(&amount, runs)
         if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
             runs = sorted
             time = Fusion.gather(times, runs, threads: threads)
+            amount = Fusion.gather(amounts, runs, threads: threads)
         }
-        let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
         return OrderFacts(
-            runs: runs, time: time, amount: Fusion.gather(amounts, runs, threads: threads),
+            runs: runs, time: time, amount: amount,
             completed: completed.withUnsafeWords { runs.gather(threads: threads, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) },
             returned: returned.withUnsafeWords { runs.gather(threads: threads, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) })
     }
@@ -330,11 +335,46 @@ extension Fusion {
             case .date(let v): v[row]?.midnightMicroseconds(lowest: .min + 1) ?? .min
             }
         }
+
+        /// Calls `body` with a reader of every row's microseconds, valid inside it (a null row
+        /// reads whatever its slot holds: see ``setNulls(_:_:)``).
+        func withMicroseconds<T>(_ body: (TimeMicroseconds) -> T) -> T {
+            switch self {
+            case .timestamp(let v): v.withUnsafeValues { body(TimeMicroseconds(timestamps: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            case .date(let v): v.withUnsafeValues { body(TimeMicroseconds(dates: $0.baseAddress ?? UnsafePointer(bitPattern: 4)!)) }
+            }
+        }
+
+        /// Writes `Int64.min` to the slot of every null row in `times` (in `runs`' order).
+        func setNulls(_ times: inout [Int64], _ runs: CustomerRuns) {
+            switch self {
+            case .timestamp(let v): Fusion.setNulls(&times, v, .min, runs)
+            case .date(let v): Fusion.setNulls(&times, v, .min, runs)
+            }
+        }
     }
 
     /// A numeric column read in place.
     enum AmountValues {
         case decimal(ColumnValues<Int64>, divisor: Double), double(ColumnValues<Double>), int64(ColumnValues<Int64>)
+
+        /// Calls `body` with a reader of every row's amount as a double, valid inside it (a null
+        /// row reads whatever its slot holds: see ``setNulls(_:_:)``).
+        func withDoubles<T>(_ body: (AmountDoubles) -> T) -> T {
+            switch self {
+            case .decimal(let v, let divisor): v.withUnsafeValues { body(AmountDoubles(units: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: divisor)) }
+            case .double(let v): v.withUnsafeValues { body(AmountDoubles(doubles: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            case .int64(let v): v.withUnsafeValues { body(AmountDoubles(units: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: 1)) }
+            }
+        }
+
+        /// Writes NaN to the slot of every null row in `amounts` (in `runs`' order).
+        func setNulls(_ amounts: inout [Double], _ runs: CustomerRuns) {
+            switch self {
+            case .decimal(let v, _), .int64(let v): Fusion.setNulls(&amounts, v, .nan, runs)
+            case .double(let v): Fusion.setNulls(&amounts, v, .nan, runs)
+            }
+        }
     }
 
     /// The time column `name` of `table`, read in place.
@@ -362,36 +402,18 @@ extension Fusion {
     ///
     /// - Complexity: O(rows), on up to `threads` threads.
     static func gather(_ times: TimeValues, _ runs: CustomerRuns, threads: Int) -> [Int64] {
-        switch times {
-        case .timestamp(let v):
-            var out = v.withUnsafeValues { p in runs.gather(threads: threads, TimestampMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
-            setNulls(&out, v, .min, runs)
-            return out
-        case .date(let v):
-            var out = v.withUnsafeValues { p in runs.gather(threads: threads, DateMicroseconds(base: p.baseAddress ?? UnsafePointer(bitPattern: 4)!)) }
-            setNulls(&out, v, .min, runs)
-            return out
-        }
+        var out = times.withMicroseconds { runs.gather(threads: threads, $0) }
+        times.setNulls(&out, runs)
+        return out
     }
 
     /// Amounts in run order as doubles (NaN for null), straight from the column.
     ///
     /// - Complexity: O(rows), on up to `threads` threads.
     static func gather(_ amounts: AmountValues, _ runs: CustomerRuns, threads: Int) -> [Double] {
-        switch amounts {
-        case .decimal(let v, let divisor):
-            var out = v.withUnsafeValues { p in runs.gather(threads: threads, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: divisor)) }
-            setNulls(&out, v, .nan, runs)
-            return out
-        case .double(let v):
-            var out = v.withUnsafeValues { p in runs.gather(threads: threads, RowValues(p.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
-            setNulls(&out, v, .nan, runs)
-            return out
-        case .int64(let v):
-            var out = v.withUnsafeValues { p in runs.gather(threads: threads, UnitsAsDouble(base: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: 1)) }
-            setNulls(&out, v, .nan, runs)
-            return out
-        }
+        var out = amounts.withDoubles { runs.gather(threads: threads, $0) }
+        amounts.setNulls(&out, runs)
+        return out
     }
 
     /// Writes `null` into the slot of every null row of `column` in `values` (gathered into run order from it).

@@ -41,6 +41,29 @@ import Testing
         }
         let serial = CustomerRuns(customer: customer, customers: n)
         #expect(serial.offsets == expected.offsets && serial.rows == expected.rows, "seed \(seed), one pass")
+
+        // Values carried through the grouping land where a gather by row puts them.
+        let values = (0..<count).map { _ in Int64(next(1_000_000)) - 500_000 }
+        let expectedValues = expected.rows.map { values[Int($0)] }
+        let expectedAmounts = expected.rows.map { Double(values[Int($0)]) / 100 }
+        values.withUnsafeBufferPointer { v in
+            let base = v.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            for threads in [1, 2] {
+                let (runs, carried, amounts) = CustomerRuns.carrying(
+                    RowValues(base), AmountDoubles(units: base, divisor: 100), customer: customer, customers: n, threads: threads)
+                #expect(runs.rows == expected.rows && carried == expectedValues && amounts == expectedAmounts, "seed \(seed), \(threads) threads")
+            }
+            for shares in 1...3 {
+                for width in [1, 4, 64] {
+                    var out = [Int64](repeating: 0, count: count)
+                    let runs = out.withUnsafeMutableBufferPointer { out in
+                        CustomerRuns(customer: customer, customers: n, shares: shares, bucketWidth: width,
+                                     carrying: Carried(RowValues(base), into: out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!))
+                    }
+                    #expect(runs.rows == expected.rows && out == expectedValues, "seed \(seed), \(shares) shares, width \(width), carried")
+                }
+            }
+        }
     }
 
     /// Enough customers and rows for the two passes through the threads' entry point: the same
@@ -54,10 +77,18 @@ import Testing
             return r % 50 == 0 ? -1 : Int32(r % n)
         }
         let expected = Self.reference(customer, customers: n)
+        let times = (0..<customer.count).map { Timestamp(microsecondsSinceEpoch: Int64($0) * 1_000_003) }
         for threads in [1, 2] {
             let runs = CustomerRuns(customer: customer, customers: n, threads: threads)
             #expect(runs.offsets == expected.offsets && runs.rows == expected.rows, "\(threads) threads")
             #expect(runs.customers == n && runs.unplaced.count == customer.count { $0 < 0 })
+            let (carriedRuns, micros, rows) = times.withUnsafeBufferPointer { t in
+                Array(0..<Int32(customer.count)).withUnsafeBufferPointer { r in
+                    CustomerRuns.carrying(TimeMicroseconds(timestamps: t.baseAddress!), RowValues(r.baseAddress!), customer: customer, customers: n, threads: threads)
+                }
+            }
+            #expect(carriedRuns.rows == expected.rows && rows == expected.rows, "\(threads) threads, carried")
+            #expect(micros == expected.rows.map { Int64($0) * 1_000_003 }, "\(threads) threads, carried")
         }
     }
 }
