@@ -66,7 +66,7 @@ struct CustomerRuns: Sendable {
         // Group g (n: no customer) counts in o[g + 2]; after the sums o[g + 1] is g's start,
         // which the scatter moves on to g's end, g + 1's start: the offsets, without a copy.
         var offsets = [Int32](repeating: 0, count: n + 3)
-        let rows = [Int32](unsafeUninitializedCapacity: customer.count) { rows, initialized in
+        let rows: [Int32] = uninitializedArray(customer.count) { rows, initialized in
             customer.withUnsafeBufferPointer { codes in
                 offsets.withUnsafeMutableBufferPointer { o in
                     for c in codes { o[c < 0 ? n + 2 : Int(c) + 2] += 1 }
@@ -109,8 +109,8 @@ struct CustomerRuns: Sendable {
         var counts = [Int32](repeating: 0, count: shares * groups)
         var offsets = [Int32](repeating: 0, count: groups + 1)
         // Each row's customer within its bucket, in the order of the first pass.
-        var local = [UInt16](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-        let rows = [Int32](unsafeUninitializedCapacity: count) { rows, initialized in
+        var local: [UInt16] = uninitializedArray(count) { _, initialized in initialized = count }
+        let rows: [Int32] = uninitializedArray(count) { rows, initialized in
             customer.withUnsafeBufferPointer { codes in
                 counts.withUnsafeMutableBufferPointer { counts in
                     _ = Partitions.map(shareIndexes, threads: shares) { share in
@@ -194,8 +194,8 @@ struct CustomerRuns: Sendable {
         let count = customer.count
         var runs: CustomerRuns?
         var secondValues: [Second.Value] = []
-        let firstValues = [First.Value](unsafeUninitializedCapacity: count) { firstOut, firstCount in
-            secondValues = [Second.Value](unsafeUninitializedCapacity: count) { secondOut, secondCount in
+        let firstValues: [First.Value] = uninitializedArray(count) { firstOut, firstCount in
+            secondValues = uninitializedArray(count) { secondOut, secondCount in
                 let payload = CarriedPair(
                     first: Carried(first, into: firstOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!),
                     second: Carried(second, into: secondOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!))
@@ -264,8 +264,8 @@ struct CustomerRuns: Sendable {
     func gather<R: RowReader>(threads: Int, _ read: R) -> [R.Value] {
         let count = rows.count
         return rows.withUnsafeBufferPointer { rows in
-            [R.Value](unsafeUninitializedCapacity: count) { out, initialized in
-                let out = out.baseAddress!
+            uninitializedArray(count) { out, initialized in
+                guard let out = out.baseAddress else { return }
                 _ = Partitions.map(Partitions.ranges(count), threads: threads) { range in
                     for i in range { out[i] = read(Int(rows[i])) }
                 }
@@ -273,6 +273,19 @@ struct CustomerRuns: Sendable {
             }
         }
     }
+}
+
+/// `Array(unsafeUninitializedCapacity:initializingWith:)`, except that `body` gets an empty
+/// buffer with no base address for a count of 0 and the array is made without that
+/// initializer: for no values it still writes the count of the one shared empty array, and
+/// threads doing so at once race on it (harmless, but the thread sanitizer reports it).
+func uninitializedArray<T>(_ count: Int, _ body: (inout UnsafeMutableBufferPointer<T>, inout Int) -> Void) -> [T] {
+    guard count > 0 else {
+        var none = UnsafeMutableBufferPointer<T>(start: nil, count: 0), initialized = 0
+        body(&none, &initialized)
+        return []
+    }
+    return [T](unsafeUninitializedCapacity: count, initializingWith: body)
 }
 
 /// How a gather reads row `row` of a column: a struct over the column's buffer, so that
