@@ -31,7 +31,7 @@ struct CustomerRuns: Sendable {
     /// Groups rows by customer (`customer[row]` in `0..<customers`, or -1 for none) with a
     /// counting sort; rows of one customer stay in row order, whatever the thread count.
     ///
-    /// Many customers are placed in two passes (see ``init(customer:customers:shares:bucketWidth:)``),
+    /// Many customers are placed in two passes (see ``init(customer:customers:shares:bucketWidth:carrying:)``),
     /// a share of the rows per thread; few, in one.
     ///
     /// - Complexity: O(rows + customers × threads).
@@ -97,7 +97,7 @@ struct CustomerRuns: Sendable {
     /// one pass on one thread 160–330 ms, two passes on one thread 210–270 ms, on two 105–180 ms
     /// (the single pass shared between threads: 190–250 ms).
     ///
-    /// - Complexity: O(rows + customers × shares); two writes per row, one of them in the cache.
+    /// - Complexity: O(rows + customers × shares); each row is written twice, the second time within the cache.
     init<Payload: RunPayload>(customer: [Int32], customers n: Int, shares: Int, bucketWidth width: Int, carrying payload: Payload = NoPayload()) {
         precondition(shares >= 1 && width.nonzeroBitCount == 1 && width <= 1 << 16, "1 share or more; buckets of a power of two customers up to 65,536")
         let count = customer.count

@@ -202,8 +202,9 @@ struct NumberedKeyIndex: Sendable {
         /// The codes of `count` (at most 16) numbers, `UInt32.max` for a number no key has.
         ///
         /// Every number's guessed place is read before any is resolved, so that the cache
-        /// misses of a group overlap (in a run larger than the cache most reads miss; one at
-        /// a time, each waited for the last, and the look-up took three times as long).
+        /// misses of a group overlap (in a run larger than the cache most reads miss; resolved
+        /// one at a time, each waited for the last: the look-up's share of Q0's samples at SF1
+        /// went from 10.0 % to 7.7 % with this).
         @inline(__always)
         func codes(of keys: UnsafePointer<UInt32>, count: Int, into out: UnsafeMutablePointer<UInt32>) {
             numbers.withUnsafeBufferPointer { n in
