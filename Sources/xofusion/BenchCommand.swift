@@ -49,17 +49,6 @@ struct BenchCommand: ParsableCommand {
     var queryList: [String] { queries.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     mutating func run() throws {
-        #if canImport(Glibc)
-            // Buffers of 1 MiB and more straight from mmap and back to the system when freed. glibc otherwise
-            // raises this threshold after the first large free and keeps freed buffers in its per-thread
-            // arenas, so a phase's peak RSS would include what earlier phases freed.
-            // (`mallopt` lives in malloc.h, which Swift's Glibc module does not import.)
-            typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
-                _ = unsafeBitCast(symbol, to: MallOpt.self)(mmapThreshold, 1 << 20)
-            }
-        #endif
         var phases: [(String, JSONValue)] = []
         let options = KernelOptions(threads: threads)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
