@@ -37,4 +37,18 @@ public indirect enum Predicate: Hashable, Sendable {
     case or([Predicate])
     /// Does not hold (a null comparison stays false under `not` too: `not(x > 1)` is false for null x).
     case not(Predicate)
+
+    /// The one column every term names, or `nil` when terms name different columns or none
+    /// (an empty `and` or `or`).
+    var soleColumn: String? {
+        switch self {
+        case .compare(let name, _, _), .isNull(let name), .isNotNull(let name), .isIn(let name, _), .between(let name, _, _):
+            return name
+        case .and(let terms), .or(let terms):
+            guard let first = terms.first?.soleColumn else { return nil }
+            return terms.dropFirst().allSatisfy { $0.soleColumn == first } ? first : nil
+        case .not(let term):
+            return term.soleColumn
+        }
+    }
 }

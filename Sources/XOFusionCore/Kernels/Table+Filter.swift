@@ -26,6 +26,7 @@ extension Table {
     /// - Throws: as ``selection(where:options:)``.
     /// - Complexity: O(rows × predicate terms); typed loops, split across threads.
     public func rowMask(where predicate: Predicate, options: KernelOptions = .default) throws(KernelError) -> ValidityBitmap {
+        if let mask = try dictionaryMask(predicate, options: options) { return mask }
         let truth = try evaluate(predicate, options: options)
         var mask = ValidityBitmap(repeating: false, count: rowCount)
         truth.withUnsafeBufferPointer { truth in
@@ -42,6 +43,53 @@ extension Table {
                     return true
                 }
             }
+        }
+        return mask
+    }
+
+    /// ``rowMask(where:options:)`` for a predicate on one dictionary-encoded string column
+    /// (`status == "completed"`, `status IN (…)`, and any `and`, `or` or `not` of such terms):
+    /// the predicate is evaluated once per distinct value, and once for a null, on a small
+    /// table of those values; then each row's bit is its code's answer, 64 rows to a word on
+    /// all threads. The same answers as evaluating every row, without a truth value per row
+    /// (on the SF1 orders the general path took about 80–100 ms for `status IN ("completed")`).
+    /// `nil` for any other predicate or column.
+    ///
+    /// - Complexity: O(distinct values × predicate terms + rows).
+    private func dictionaryMask(_ predicate: Predicate, options: KernelOptions) throws(KernelError) -> ValidityBitmap? {
+        guard let name = predicate.soleColumn else { return nil }
+        let column = try kernelColumn(name)
+        guard case .dictionaryString(let codes, let dictionary) = column.storage else { return nil }
+        // The distinct values, then a null: evaluated by the general path, so the answers agree.
+        let values: [String?] = (0..<dictionary.count).map { d in dictionary.withUTF8(at: d) { String(decoding: $0, as: UTF8.self) } } + [nil]
+        let distinct: Table
+        do throws(TableError) { distinct = try Table(columns: [(name, try Column.string(values, layout: .plain))]) } catch {
+            return nil  // cannot happen (one string column); the general path then answers
+        }
+        let truth = try distinct.evaluate(predicate, options: options)
+        let holds = truth.map { UInt64($0 == Truth.yes ? 1 : 0) }
+        var mask = ValidityBitmap(repeating: false, count: rowCount)
+        let count = rowCount, offset = column.offset
+        holds.withUnsafeBufferPointer { holds in
+            codes.withUnsafeBufferPointer { codes in
+                mask.words.withUnsafeMutableBufferPointer { words in
+                    let shared = Box((holds, codes, words))
+                    _ = Partitions.map(Partitions.ranges(words.count), threads: options.threadCount) { wordRange -> Bool in
+                        let (holds, codes, words) = shared.value
+                        for w in wordRange {
+                            let first = w << 6
+                            var bits: UInt64 = 0
+                            for b in 0..<min(64, count &- first) { bits |= holds[Int(codes[offset &+ first &+ b])] &<< UInt64(b) }
+                            words[w] = bits
+                        }
+                        return true
+                    }
+                }
+            }
+        }
+        if column.nullCount > 0 {
+            let nullHolds = holds[dictionary.count] == 1
+            for row in 0..<count where column.isNull(row) { mask[row] = nullHolds }
         }
         return mask
     }

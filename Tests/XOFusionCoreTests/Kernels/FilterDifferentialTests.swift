@@ -125,8 +125,9 @@ import Testing
 
     static let operators: [Predicate.Comparison] = [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual]
 
-    static func leaf(_ data: KernelRandomTable, _ g: inout SeededGenerator) -> Predicate {
-        let name = KernelRandomTable.names.randomElement(using: &g)!
+    /// A random leaf, on column `only` when it is given.
+    static func leaf(_ data: KernelRandomTable, only: String? = nil, _ g: inout SeededGenerator) -> Predicate {
+        let name = only ?? KernelRandomTable.names.randomElement(using: &g)!
         switch Int.random(in: 0..<10, using: &g) {
         case 0: return .isNull(name)
         case 1: return .isNotNull(name)
@@ -136,12 +137,13 @@ import Testing
         }
     }
 
-    static func predicate(_ data: KernelRandomTable, depth: Int = 0, _ g: inout SeededGenerator) -> Predicate {
-        if depth >= 3 || Int.random(in: 0..<100, using: &g) < 45 { return leaf(data, &g) }
+    /// A random predicate tree, its leaves all on column `only` when it is given.
+    static func predicate(_ data: KernelRandomTable, only: String? = nil, depth: Int = 0, _ g: inout SeededGenerator) -> Predicate {
+        if depth >= 3 || Int.random(in: 0..<100, using: &g) < 45 { return leaf(data, only: only, &g) }
         switch Int.random(in: 0..<3, using: &g) {
-        case 0: return .and((0..<Int.random(in: 0...3, using: &g)).map { _ in predicate(data, depth: depth + 1, &g) })
-        case 1: return .or((0..<Int.random(in: 0...3, using: &g)).map { _ in predicate(data, depth: depth + 1, &g) })
-        default: return .not(predicate(data, depth: depth + 1, &g))
+        case 0: return .and((0..<Int.random(in: 0...3, using: &g)).map { _ in predicate(data, only: only, depth: depth + 1, &g) })
+        case 1: return .or((0..<Int.random(in: 0...3, using: &g)).map { _ in predicate(data, only: only, depth: depth + 1, &g) })
+        default: return .not(predicate(data, only: only, depth: depth + 1, &g))
         }
     }
 
@@ -227,6 +229,57 @@ import Testing
             }
         }
         log.check("single operators")
+    }
+
+    /// `rowMask(where:)` on predicate trees over the dictionary column alone, which it answers
+    /// once per distinct value and then by each row's code: the reference's rows, or its
+    /// refusal. Tables of up to 300 rows (several words, a partial last one), some of them
+    /// slices (codes read at an offset), with 0–100 % nulls.
+    @Test func rowMaskOnADictionaryColumnMatchesReference() throws {
+        var log = MismatchLog()
+        var properSubsets = 0, refusals = 0, withNulls = 0
+        for seed in 0..<300 {
+            var g = SeededGenerator(seed: UInt64(seed) &+ 5_000)
+            let data = try KernelRandomTable(&g, maxRows: 300)
+            guard case .dictionaryString = data.table["t"]!.storage else {
+                log.add(seed: seed, "column t is not dictionary-encoded")
+                continue
+            }
+            for _ in 0..<6 {
+                let predicate = Self.predicate(data, only: "t", &g)
+                #expect(predicate.soleColumn == "t" || predicate.soleColumn == nil)
+                let expected = Self.reference(predicate, data)
+                let actual: Outcome
+                do {
+                    let mask = try data.table.rowMask(where: predicate)
+                    #expect(mask.count == data.rowCount)
+                    actual = .rows((0..<mask.count).filter { mask[$0] })
+                } catch {
+                    guard case .badValue(let column, _) = error else {
+                        log.add(seed: seed, "unexpected error \(error) for \(predicate)")
+                        continue
+                    }
+                    actual = .badValue(column: column)
+                }
+                if actual != expected { log.add(seed: seed, "\(predicate)\n  expected \(expected)\n  actual   \(actual)") }
+                switch expected {
+                case .rows(let rows): if !rows.isEmpty && rows.count < data.rowCount { properSubsets += 1 }
+                case .badValue: refusals += 1
+                }
+                if data.cells("t").contains(where: \.isNull) { withNulls += 1 }
+            }
+        }
+        log.check("rowMask(where:) on a dictionary column")
+        #expect(properSubsets > 300 && refusals > 10 && withNulls > 500, "\(properSubsets) \(refusals) \(withNulls)")
+    }
+
+    /// The predicates the dictionary path answers, and those it leaves to the general one.
+    @Test func soleColumnOfPredicates() {
+        #expect(Predicate.compare("t", .equal, .string("a")).soleColumn == "t")
+        #expect(Predicate.not(.or([.isNull("t"), .isIn("t", [])])).soleColumn == "t")
+        #expect(Predicate.and([.isNull("t"), .isNull("s")]).soleColumn == nil)
+        #expect(Predicate.and([]).soleColumn == nil)
+        #expect(Predicate.or([.and([]), .isNull("t")]).soleColumn == nil)
     }
 
     /// `filtered(_:)` gives exactly the reference rows' values, column by column.
