@@ -9,6 +9,16 @@ import Testing
     enum Outcome: Equatable {
         case rows([Int])
         case badValue(column: String)
+        /// Any other error (never expected).
+        case failed(String)
+    }
+
+    /// What a filter gives: its rows, its refusal of a literal, or another error.
+    static func outcome(_ rows: () throws -> [Int]) -> Outcome {
+        do { return .rows(try rows()) } catch {
+            guard let error = error as? KernelError, case .badValue(let column, _) = error else { return .failed("\(error)") }
+            return .badValue(column: column)
+        }
     }
 
     // MARK: Reference
@@ -159,20 +169,13 @@ import Testing
             for _ in 0..<6 {
                 let predicate = Self.predicate(data, &g)
                 let expected = Self.reference(predicate, data)
-                let actual: Outcome
-                do { actual = .rows(try data.table.selection(where: predicate)) } catch {
-                    guard case .badValue(let column, _) = error else {
-                        log.add(seed: seed, "unexpected error \(error) for \(predicate)")
-                        continue
-                    }
-                    actual = .badValue(column: column)
-                }
+                let actual = Self.outcome { try data.table.selection(where: predicate) }
                 if actual != expected { log.add(seed: seed, "\(predicate)\n  expected \(expected)\n  actual   \(actual)") }
                 switch expected {
                 case .rows(let rows):
                     if !rows.isEmpty && rows.count < data.rowCount { properSubsets += 1 }
                     unknownRows += Self.truths(predicate, data).filter { $0 == nil }.count
-                case .badValue: refusals += 1
+                case .badValue, .failed: refusals += 1
                 }
             }
         }
@@ -198,11 +201,7 @@ import Testing
                     for predicate in [leaf, .not(leaf)] {
                         let expected = Self.reference(predicate, data)
                         outcomes.append(expected)
-                        let actual: Outcome
-                        do { actual = .rows(try data.table.selection(where: predicate)) } catch {
-                            guard case .badValue(let column, _) = error else { log.add(seed: seed, "\(error)"); continue }
-                            actual = .badValue(column: column)
-                        }
+                        let actual = Self.outcome { try data.table.selection(where: predicate) }
                         if actual != expected { log.add(seed: seed, "\(predicate): expected \(expected), actual \(actual)") }
                         // The row mask holds the same rows as the selection.
                         if case .rows(let rows) = expected {
@@ -249,22 +248,15 @@ import Testing
                 let predicate = Self.predicate(data, only: "t", &g)
                 #expect(predicate.soleColumn == "t" || predicate.soleColumn == nil)
                 let expected = Self.reference(predicate, data)
-                let actual: Outcome
-                do {
+                let actual = Self.outcome {
                     let mask = try data.table.rowMask(where: predicate)
                     #expect(mask.count == data.rowCount)
-                    actual = .rows((0..<mask.count).filter { mask[$0] })
-                } catch {
-                    guard case .badValue(let column, _) = error else {
-                        log.add(seed: seed, "unexpected error \(error) for \(predicate)")
-                        continue
-                    }
-                    actual = .badValue(column: column)
+                    return (0..<mask.count).filter { mask[$0] }
                 }
                 if actual != expected { log.add(seed: seed, "\(predicate)\n  expected \(expected)\n  actual   \(actual)") }
                 switch expected {
                 case .rows(let rows): if !rows.isEmpty && rows.count < data.rowCount { properSubsets += 1 }
-                case .badValue: refusals += 1
+                case .badValue, .failed: refusals += 1
                 }
                 if data.cells("t").contains(where: \.isNull) { withNulls += 1 }
             }
