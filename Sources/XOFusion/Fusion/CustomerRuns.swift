@@ -215,29 +215,42 @@ struct CustomerRuns: Sendable {
     /// The same grouping with every run in time order, or `nil` when every run already is (the usual
     /// case: a table sorted by time groups into sorted runs, since the grouping keeps row order).
     /// Equal times keep row order, or follow `tieBreak(a, b)` (row `a` before row `b`) when it is given.
+    /// The times of each run it sorts are put in the run's new order too, so that nothing needs
+    /// gathering again.
     ///
-    /// - Parameters:
-    ///   - time: the times in run order.
-    ///   - rowTime: the time of a table row.
+    /// - Parameter time: the times in run order (null: `Int64.min`).
     /// - Complexity: O(rows) to check; O(k log k) for each run of k rows that needs sorting.
-    func sortedByTime(_ time: [Int64], rowTime: (Int) -> Int64, tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
+    func sortedByTime(_ time: inout [Int64], tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
+        precondition(time.count == rows.count, "one time per row")
         var sorted: [Int32]?
-        for g in 0...customers {
-            let range = run(g)
-            guard range.count > 1 else { continue }
-            var ordered = true
-            for i in range.dropLast() where time[i] >= time[i + 1] {
-                if time[i] > time[i + 1] || (tieBreak.map { !$0(Int(rows[i]), Int(rows[i + 1])) } ?? false) {
-                    ordered = false
-                    break
+        var run: [(time: Int64, row: Int32)] = []
+        time.withUnsafeMutableBufferPointer { time in
+            offsets.withUnsafeBufferPointer { offsets in
+                rows.withUnsafeBufferPointer { rows in
+                    for g in 0...customers {
+                        let start = Int(offsets[g]), end = Int(offsets[g + 1])
+                        guard end - start > 1 else { continue }
+                        var ordered = true
+                        for i in start..<(end - 1) where time[i] >= time[i + 1] {
+                            if time[i] > time[i + 1] || (tieBreak.map { !$0(Int(rows[i]), Int(rows[i + 1])) } ?? false) {
+                                ordered = false
+                                break
+                            }
+                        }
+                        guard !ordered else { continue }
+                        if sorted == nil { sorted = Array(rows) }
+                        run.removeAll(keepingCapacity: true)
+                        for i in start..<end { run.append((time[i], rows[i])) }
+                        run.sort { a, b in
+                            if a.time != b.time { return a.time < b.time }
+                            return tieBreak?(Int(a.row), Int(b.row)) ?? (a.row < b.row)
+                        }
+                        for (k, entry) in run.enumerated() {
+                            time[start + k] = entry.time
+                            sorted![start + k] = entry.row
+                        }
+                    }
                 }
-            }
-            guard !ordered else { continue }
-            if sorted == nil { sorted = rows }
-            sorted![range].sort { a, b in
-                let (ta, tb) = (rowTime(Int(a)), rowTime(Int(b)))
-                if ta != tb { return ta < tb }
-                return tieBreak?(Int(a), Int(b)) ?? (a < b)
             }
         }
         return sorted.map { CustomerRuns(offsets: offsets, rows: $0) }

@@ -269,9 +269,8 @@ extension Fusion {
         }
         times.setNulls(&time, runs)
         amounts.setNulls(&amount, runs)
-        if let sorted = runs.sortedByTime(time, rowTime: { times.time(of: $0) }) {
+        if let sorted = runs.sortedByTime(&time) {
             runs = sorted
-            time = Fusion.gather(times, runs, threads: threads)
             amount = Fusion.gather(amounts, runs, threads: threads)
         }
         return OrderFacts(
@@ -292,10 +291,7 @@ extension Fusion {
         let tieBreak = ResponseOrder(answers, columns.responseID)
         var runs = CustomerRuns(customer: customer, customers: n, threads: threads)
         var runTime = Fusion.gather(times, runs, threads: threads)
-        if let sorted = runs.sortedByTime(runTime, rowTime: { times.time(of: $0) }, tieBreak: { a, b in tieBreak.isAfter(b, a) }) {
-            runs = sorted
-            runTime = Fusion.gather(times, runs, threads: threads)
-        }
+        if let sorted = runs.sortedByTime(&runTime, tieBreak: { a, b in tieBreak.isAfter(b, a) }) { runs = sorted }
         // An integer score in run order, `Int64.min` for null: checked in row order first
         // (an error names the first score outside its scale), then gathered from the column.
         func scores(_ name: String?, scale: String, _ range: ClosedRange<Int64>) throws(FusionError) -> [Int64] {
@@ -327,14 +323,6 @@ extension Fusion {
     /// A time column read in place (timestamps, or dates at midnight UTC).
     enum TimeValues {
         case timestamp(ColumnValues<Timestamp>), date(ColumnValues<CivilDate>)
-
-        /// Microseconds since the epoch; `Int64.min` for null.
-        func time(of row: Int) -> Int64 {
-            switch self {
-            case .timestamp(let v): v[row]?.microsecondsSinceEpoch ?? .min
-            case .date(let v): v[row]?.midnightMicroseconds(lowest: .min + 1) ?? .min
-            }
-        }
 
         /// Calls `body` with a reader of every row's microseconds, valid inside it (a null row
         /// reads whatever its slot holds: see ``setNulls(_:_:)``).

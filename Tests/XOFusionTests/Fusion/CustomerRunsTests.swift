@@ -91,4 +91,45 @@ import Testing
             #expect(micros == expected.rows.map { Int64($0) * 1_000_003 }, "\(threads) threads, carried")
         }
     }
+
+    /// Sorting each run by time, against sorting each customer's rows by hand: runs already in
+    /// order give `nil`; otherwise every run is in time order (equal times by the tie-break, or by
+    /// row), and the times in run order follow their rows.
+    @Test(arguments: 0..<60)
+    func runsSortByTimeWithTheirTimes(seed: Int) {
+        var state = UInt64(seed) &* 0xD1B5_4A32_D192_ED03 &+ 11
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(max(n, 1)))
+        }
+        let n = [1, 4, 30][seed % 3], count = [0, 2, 50, 400][(seed / 3) % 4]
+        let customer: [Int32] = (0..<count).map { _ in next(8) == 0 ? -1 : Int32(next(n)) }
+        // Few distinct times, so that ties are common; sometimes already increasing by row.
+        let increasing = seed % 4 == 0
+        let rowTime: [Int64] = (0..<count).map { row in increasing ? Int64(row / 3) : [Int64.min, 5, 7, 7, 9, 100][next(6)] }
+        // The tie-break puts greater keys later.
+        let key: [Int] = (0..<count).map { _ in next(5) }
+        let tieBreak: (Int, Int) -> Bool = { a, b in key[a] != key[b] ? key[a] < key[b] : a < b }
+        let runs = CustomerRuns(customer: customer, customers: n)
+        for useTieBreak in [false, true] {
+            var time = runs.rows.map { rowTime[Int($0)] }
+            let sorted = runs.sortedByTime(&time, tieBreak: useTieBreak ? tieBreak : nil)
+            var expected = Self.reference(customer, customers: n)
+            for g in 0...n {
+                let range = Int(expected.offsets[g])..<Int(expected.offsets[g + 1])
+                expected.rows[range].sort { a, b in
+                    let (ta, tb) = (rowTime[Int(a)], rowTime[Int(b)])
+                    if ta != tb { return ta < tb }
+                    return useTieBreak ? tieBreak(Int(a), Int(b)) : a < b
+                }
+            }
+            let label = "seed \(seed), tie-break \(useTieBreak)"
+            if expected.rows == runs.rows {
+                #expect(sorted == nil, "\(label): every run was in order")
+            } else {
+                #expect(sorted?.rows == expected.rows && sorted?.offsets == expected.offsets, "\(label)")
+            }
+            #expect(time == expected.rows.map { rowTime[Int($0)] }, "\(label): times follow their rows")
+        }
+    }
 }
