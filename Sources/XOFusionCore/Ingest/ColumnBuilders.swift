@@ -241,6 +241,11 @@ struct TimestampParser: ValueParser {
     let zone: TimeZone?
     /// Offsets of a named zone by local 15-minute slot (DST changes fall on such boundaries).
     var offsetCache: [Int64: Int] = [:]
+    /// The first ten bytes (`YYYY-MM-DD`) of the last `…Z` timestamp read, and that day's midnight
+    /// in microseconds: a file sorted by time repeats its date row after row, and such a row's
+    /// date is then neither checked nor converted again. `nil` before the first such timestamp.
+    private var lastDate: (head: UInt64, day: UInt16)?
+    private var lastMidnight: Int64 = 0
 
     init(rule: TimeZoneRule) {
         self.rule = rule
@@ -251,7 +256,19 @@ struct TimestampParser: ValueParser {
 
     mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Timestamp? {
         // The common export form `YYYY-MM-DDTHH:MM:SSZ`: UTC whatever the rule.
-        if n == 20 && p[19] == UInt8(ascii: "Z"), let micros = TemporalParsing.utcSeconds(p) { return Timestamp(microsecondsSinceEpoch: micros) }
+        if n == 20 && p[19] == UInt8(ascii: "Z") {
+            let raw = UnsafeRawPointer(p)
+            let head = raw.loadUnaligned(as: UInt64.self), day = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+            if let last = lastDate, head == last.head && day == last.day, let time = TemporalParsing.timeOfDay(p) {
+                return Timestamp(microsecondsSinceEpoch: lastMidnight &+ time)
+            }
+            if let micros = TemporalParsing.utcSeconds(p) {
+                // A valid text: its time of day is too.
+                lastDate = (head, day)
+                lastMidnight = micros &- TemporalParsing.timeOfDay(p).unsafelyUnwrapped
+                return Timestamp(microsecondsSinceEpoch: micros)
+            }
+        }
         guard let parsed = TemporalParsing.parseDateTime(UnsafeBufferPointer(start: p, count: n)) else { return nil }
         if parsed.offsetSeconds != nil { return parsed.instant() }
         switch rule {

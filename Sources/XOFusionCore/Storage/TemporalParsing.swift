@@ -93,6 +93,16 @@ public enum TemporalParsing {
         return (days &* 86_400 &+ Int64(hour &* 3600 &+ minute &* 60 &+ second)) &* 1_000_000
     }
 
+    /// The time of day of `YYYY-MM-DD[T ]HH:MM:SS` at `p` in microseconds, or `nil`; reads bytes
+    /// 10 to 18 only (the caller knows the date in bytes 0 to 9 to be valid).
+    @inline(__always)
+    static func timeOfDay(_ p: UnsafePointer<UInt8>) -> Int64? {
+        guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "), p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":") else { return nil }
+        let hour = two(p, 11), minute = two(p, 14), second = two(p, 17)
+        guard hour >= 0, hour < 24, minute >= 0, minute < 60, second >= 0, second < 60 else { return nil }
+        return Int64(hour &* 3600 &+ minute &* 60 &+ second) &* 1_000_000
+    }
+
     /// Parses an ISO 8601 date-time: `YYYY-MM-DD` then `T` or a space, then
     /// `HH:MM:SS`, an optional fraction of 1–9 digits (kept to the microsecond;
     /// further digits are truncated), and an optional `Z`, `±hh:mm`, `±hhmm`

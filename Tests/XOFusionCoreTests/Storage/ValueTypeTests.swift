@@ -230,6 +230,35 @@ import Testing
         #expect(Self.parse("1970-01-01 00:00:00Z")?.instant() == Timestamp(microsecondsSinceEpoch: 0))
     }
 
+    /// The reader's parser remembers the last date it read. Over runs of texts on one date (valid
+    /// or not: 31 April, hour 24, minute 60, a wrong separator or a non-digit anywhere, NUL bytes),
+    /// it gives what the general parser gives for each text alone.
+    @Test func theDateRememberedByTheReaderChangesNoAnswer() {
+        var g = SeededGenerator(seed: 23)
+        var parser = TimestampParser(rule: .utc)
+        func read(_ text: String) -> Timestamp? {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { parser.parse($0.baseAddress!, $0.count) }
+        }
+        var hits = 0, rejected = 0
+        #expect(read(String(repeating: "\0", count: 10) + "T12:00:00Z") == nil)
+        for _ in 0..<3_000 {
+            func two(_ range: ClosedRange<Int>) -> String { String(format: "%02d", Int.random(in: range, using: &g)) }
+            let date = String(format: "%04d", Int.random(in: 1999...2001, using: &g)) + "-" + two(1...13) + "-" + two(1...31)
+            for _ in 0..<Int.random(in: 1...8, using: &g) {
+                var chars = Array(date + (Bool.random(using: &g) ? "T" : " ") + two(0...24) + ":" + two(0...60) + ":" + two(0...60))
+                if Int.random(in: 0..<8, using: &g) == 0 {
+                    chars[Int.random(in: 0..<chars.count, using: &g)] = ["x", "/", ":", "-", " ", "T", "9", "\0"].randomElement(using: &g)!
+                }
+                let text = String(chars)
+                let expected = Self.parse(text + "+00:00")?.instant()
+                #expect(read(text + "Z") == expected, "\(text)")
+                if expected == nil { rejected += 1 } else if text.hasPrefix(date) { hits += 1 }
+            }
+        }
+        #expect(hits > 5_000 && rejected > 2_000, "\(hits) \(rejected)")
+    }
+
     /// The reader's own `Z` fast path: under every zone rule, a column of `…Z` values reads
     /// exactly like the same values with `+00:00`, rejects (same lines) included.
     @Test func theReaderReadsZAsUTCUnderEveryZoneRule() throws {
