@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import XOFusion
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `xofusion bench`: times the benchmark's queries on the CSV files of a directory.
 ///
 /// Q0 loads the five files with the general reader (schema, validation on) and

@@ -53,13 +53,14 @@ extension Table {
     /// table of those values; then each row's bit is its code's answer, 64 rows to a word on
     /// all threads. The same answers as evaluating every row, without a truth value per row
     /// (on the SF1 orders the general path took about 80–100 ms for `status IN ("completed")`).
-    /// `nil` for any other predicate or column.
+    /// `nil` for any other predicate or column, and for a dictionary with more values than the
+    /// column has rows (a short slice of a large column: the rows are fewer to evaluate).
     ///
     /// - Complexity: O(distinct values × predicate terms + rows).
     private func dictionaryMask(_ predicate: Predicate, options: KernelOptions) throws(KernelError) -> ValidityBitmap? {
         guard let name = predicate.soleColumn else { return nil }
         let column = try kernelColumn(name)
-        guard case .dictionaryString(let codes, let dictionary) = column.storage else { return nil }
+        guard case .dictionaryString(let codes, let dictionary) = column.storage, dictionary.count <= column.count else { return nil }
         // The distinct values, then a null: evaluated by the general path, so the answers agree.
         let values: [String?] = (0..<dictionary.count).map { d in dictionary.withUTF8(at: d) { String(decoding: $0, as: UTF8.self) } } + [nil]
         let distinct: Table
