@@ -5,6 +5,16 @@ import Testing
 /// on any number of shares, against a plain grouping: each customer's rows in row order, the rows
 /// that reach no customer last.
 @Suite struct CustomerRunsTests {
+    /// Numbers in `0 ..< n` from a seed (a linear congruential generator: the same on every platform).
+    struct Draws {
+        var state: UInt64
+
+        mutating func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(max(n, 1)))
+        }
+    }
+
     /// The grouping a reader checks by eye: offsets from the counts, rows customer by customer.
     static func reference(_ customer: [Int32], customers n: Int) -> (offsets: [Int32], rows: [Int32]) {
         var groups = [[Int32]](repeating: [], count: n + 1)
@@ -16,11 +26,8 @@ import Testing
 
     @Test(arguments: 0..<120)
     func twoPassesOnAnySharesMatchAPlainGrouping(seed: Int) {
-        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 7
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(max(n, 1)))
-        }
+        var draws = Draws(state: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 7)
+        func next(_ n: Int) -> Int { draws.next(n) }
         let n = [0, 1, 5, 37, 300][seed % 5]
         let count = [0, 1, 17, 800, 5_000][(seed / 5) % 5]
         // Uniform customers, one customer with most rows, or many rows of no customer.
@@ -97,11 +104,8 @@ import Testing
     /// row), and the times in run order follow their rows.
     @Test(arguments: 0..<60)
     func runsSortByTimeWithTheirTimes(seed: Int) {
-        var state = UInt64(seed) &* 0xD1B5_4A32_D192_ED03 &+ 11
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(max(n, 1)))
-        }
+        var draws = Draws(state: UInt64(seed) &* 0xD1B5_4A32_D192_ED03 &+ 11)
+        func next(_ n: Int) -> Int { draws.next(n) }
         let n = [1, 4, 30][seed % 3], count = [0, 2, 50, 400][(seed / 3) % 4]
         let customer: [Int32] = (0..<count).map { _ in next(8) == 0 ? -1 : Int32(next(n)) }
         // Few distinct times, so that ties are common; sometimes already increasing by row.
