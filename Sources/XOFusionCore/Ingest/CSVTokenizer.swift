@@ -128,7 +128,9 @@ struct CSVTokenizer {
         var word = start
         // No fields expected (a header of none): every record is the general scan's to reject.
         guard fieldCount > 0, word &+ 8 <= end else { return nil }
-        var mask = specialBytes(at: word)
+        // `delimiters` flags the delimiters among them: a field's end is told apart by a bit
+        // test, without loading its byte and comparing it.
+        var (mask, delimiters) = specialBytes(at: word)
         var field = 0
         var fieldStart = start
         while true {
@@ -136,12 +138,12 @@ struct CSVTokenizer {
                 word &+= 8
                 // The last bytes of the data: the general scan reads this record.
                 guard word &+ 8 <= end else { return nil }
-                mask = specialBytes(at: word)
+                (mask, delimiters) = specialBytes(at: word)
             }
+            let bit = mask & (0 &- mask)
             let i = word &+ (mask.trailingZeroBitCount >> 3)
-            mask &= mask &- 1
-            let b = base[i]
-            if b == delimiter {
+            mask ^= bit
+            if delimiters & bit != 0 {
                 // A delimiter after the last field: too many fields.
                 if field == fieldCount &- 1 { return nil }
                 let slot = slots[field]
@@ -150,6 +152,7 @@ struct CSVTokenizer {
                 fieldStart = i &+ 1
                 continue
             }
+            let b = base[i]
             if b == CSVTokenizer.lf || b == CSVTokenizer.cr {
                 guard field == fieldCount &- 1 else { return nil }
                 let slot = slots[field]
@@ -164,18 +167,19 @@ struct CSVTokenizer {
 
     /// The high bit of each byte of the eight at `i` that is a delimiter, a quote or a
     /// control byte (below 0x20: CR and LF among them, so one range test stands for two
-    /// comparisons; the caller passes over other control bytes). Exact for every byte (no
-    /// borrow between bytes): a byte `t` of `w ^ c` is zero exactly when
-    /// `((t & 0x7F) + 0x7F) | t` has its high bit clear, and a byte `b` is below 0x20
-    /// exactly when `((b & 0x7F) + 0x60) | b` has its high bit clear.
+    /// comparisons; the caller passes over other control bytes), and the high bit of each
+    /// delimiter alone. Exact for every byte (no borrow between bytes): a byte `t` of
+    /// `w ^ c` is zero exactly when `((t & 0x7F) + 0x7F) | t` has its high bit clear, and a
+    /// byte `b` is below 0x20 exactly when `((b & 0x7F) + 0x60) | b` has its high bit clear.
     @inline(__always)
-    func specialBytes(at i: Int) -> UInt64 {
+    func specialBytes(at i: Int) -> (special: UInt64, delimiters: UInt64) {
         let ones: UInt64 = 0x0101_0101_0101_0101, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
         @inline(__always) func nonZero(_ t: UInt64) -> UInt64 { ((t & lows) &+ lows) | t }
         let printable = ((w & lows) &+ ones &* 0x60) | w
-        let ordinary = nonZero(w ^ (ones &* UInt64(delimiter))) & nonZero(w ^ (ones &* UInt64(CSVTokenizer.quote))) & printable
-        return ~ordinary & ~lows
+        let notDelimiter = nonZero(w ^ (ones &* UInt64(delimiter)))
+        let ordinary = notDelimiter & nonZero(w ^ (ones &* UInt64(CSVTokenizer.quote))) & printable
+        return (~ordinary & ~lows, ~notDelimiter & ~lows)
     }
 
     /// Scans a record into an array (headers and other cold paths).
