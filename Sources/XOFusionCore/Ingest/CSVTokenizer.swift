@@ -122,7 +122,7 @@ struct CSVTokenizer {
     /// then reads: the common case pays for no field array and no copy.
     @inline(__always)
     func scanPlainRecord(at start: Int, fieldCount: Int, slots: UnsafePointer<Int>, spans: UnsafeMutablePointer<FieldSpan>) -> (next: Int, contentEnd: Int)? {
-        let base = self.base, end = self.end, delimiter = self.delimiter
+        let base = self.base, end = self.end
         // The bytes are read a word at a time; `mask` flags the word's delimiters,
         // line breaks and quotes not yet consumed, so each field costs one bit.
         var word = start

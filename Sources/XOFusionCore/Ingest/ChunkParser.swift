@@ -251,7 +251,7 @@ struct _ChunkedParse {
         if begins.count > 1 {
             let bounds = recordBounds(begins, limits)
             for k in begins.indices { blocks.append(((blocks.last.map { $0.start + $0.capacity } ?? 0), bounds[k])) }
-            placed = plans.map { ColumnBuilder.placedColumn(for: $0.kind, capacity: blocks.last!.start + blocks.last!.capacity) }
+            placed = plans.map { ColumnBuilder.placedColumn(for: $0, capacity: blocks.last!.start + blocks.last!.capacity) }
         }
         return Self.withBases(placed[...], []) { bases in
             func placements(_ k: Int) -> [PlacedBlock?] {

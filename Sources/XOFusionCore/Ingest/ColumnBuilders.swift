@@ -99,20 +99,23 @@ enum ColumnBuilder {
         case .decimal(let scale): self = .decimal(fixed(DecimalParser(scale: scale)))
         case .timestamp: self = .timestamp(fixed(TimestampParser(rule: plan.timeZone)))
         case .date: self = .date(fixed(DateParser()))
-        case .string: self = .string(StringColumnBuilder(plan: plan, nulls: nulls, capacity: capacity, byteCapacity: byteCapacity))
+        case .string: self = .string(StringColumnBuilder(plan: plan, nulls: nulls, capacity: capacity, byteCapacity: byteCapacity, placement: placement))
         }
     }
 
-    /// The shared buffer of a fixed-width column read in several ranges (`capacity` rows, none
-    /// written), or `nil` for a string column, which each range builds on its own.
-    static func placedColumn(for kind: ColumnKind, capacity: Int) -> PlacedStorage? {
-        switch kind {
+    /// The shared buffer of a column read in several ranges (`capacity` rows, none written):
+    /// the values of a fixed-width column, the numbers of a string column that may be
+    /// numbered (see ``NumberRows``), `nil` for other string columns, which each range builds
+    /// on its own.
+    static func placedColumn(for plan: ColumnPlan, capacity: Int) -> PlacedStorage? {
+        switch plan.kind {
         case .int64, .decimal: PlacedColumn<Int64>(capacity: capacity)
         case .double: PlacedColumn<Double>(capacity: capacity)
         case .bool: PlacedColumn<Bool>(capacity: capacity)
         case .timestamp: PlacedColumn<Timestamp>(capacity: capacity)
         case .date: PlacedColumn<CivilDate>(capacity: capacity)
-        case .string: nil
+        case .string:
+            (plan.layout == nil || plan.layout == .numbered) && plan.allowedValues == nil ? PlacedColumn<UInt32>(capacity: capacity) : nil
         }
     }
 

@@ -73,6 +73,35 @@ import Testing
         }
     }
 
+    /// The numbers of numbered string columns of a read in several ranges go into one buffer
+    /// too (`NumberRows`): with nulls, ranges of nulls only, rejected rows, quoted line breaks
+    /// across range boundaries and, in some seeds, a value of another shape that turns the
+    /// column into a dictionary in any one range, every column reads as on one thread.
+    @Test func placedNumbersReadAsOnOneThread() throws {
+        let schema = CSVSchema([ColumnSpec("score", .int64)])
+        for seed in 0..<60 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            let rows = Int.random(in: 50...400, using: &g)
+            let foreignRow = Int.random(in: 0..<3, using: &g) == 0 ? Int.random(in: 0..<rows, using: &g) : -1
+            let nullsFirst = seed % 5 == 0 ? rows / 2 : 0  // early ranges hold no customer ID at all
+            var text = "order,customer,score,note\n"
+            for row in 0..<rows {
+                let customer = row == foreignRow ? "guest" : row < nullsFirst || Int.random(in: 0..<6, using: &g) == 0
+                    ? "" : "C" + String(100_000_000 + Int.random(in: 0..<5_000, using: &g))
+                let score = Int.random(in: 0..<25, using: &g) == 0 && row != foreignRow ? "x" : String(row % 11)
+                let note = Int.random(in: 0..<7, using: &g) == 0 ? "\"two\nlines\"" : "n"
+                text += "O\(String(1_000_000 + row)),\(customer),\(score),\(note)\n"
+            }
+            try CSVReaderParallelTests.expectSameOnManyThreads(text, schema: schema, threads: [2, 3, 5], seed: seed)
+            var options = CSVReadOptions(policy: .collect(), schema: schema, threads: 3)
+            options.minimumBytesPerThread = 1
+            let table = try readCSV(text, options).table
+            #expect(table.column(at: 0).stringLayout == .numbered, "seed \(seed)")
+            // The foreign value (never in a rejected row) ends the numbered layout for the whole column.
+            #expect((table.column(at: 1).stringLayout == .numbered) == (foreignRow < 0), "seed \(seed)")
+        }
+    }
+
     /// A range's record bound is its line breaks (CRLF once) plus one: counted word by word,
     /// it equals a byte-by-byte count for any range of any mix of line ends.
     @Test func recordBoundCountsLineBreaks() {
