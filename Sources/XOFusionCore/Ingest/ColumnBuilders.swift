@@ -105,7 +105,7 @@ enum ColumnBuilder {
 
     /// The shared buffer of a column read in several ranges (`capacity` rows, none written):
     /// the values of a fixed-width column, the numbers of a string column that may be
-    /// numbered (see ``NumberRows``), `nil` for other string columns, which each range builds
+    /// numbered (see ``PlacedRows``), `nil` for other string columns, which each range builds
     /// on its own.
     static func placedColumn(for plan: ColumnPlan, capacity: Int) -> PlacedStorage? {
         switch plan.kind {
@@ -347,6 +347,119 @@ final class PlacedColumn<Value: BitwiseCopyable>: PlacedStorage {
     }
 }
 
+/// The rows of one column of one range of a read: in an array of their own, or, for one
+/// range of a read in several, in the range's block of a shared ``PlacedColumn``, so that
+/// joining the ranges copies no value and touches no fresh page for them. Whatever a block
+/// cannot do simply (more rows than its bound, appending after a joined block, rows of
+/// another range that are not a block of the same column) first moves the rows into an
+/// array of their own: the values are the same either way.
+struct PlacedRows<Value: BitwiseCopyable> {
+    private var owned: ContiguousArray<Value> = []
+    /// This range's block: the shared column, its first row, the most rows it holds and its start.
+    private var placement: (column: PlacedColumn<Value>, rows: UnsafeMutablePointer<Value>, capacity: Int, start: Int)?
+    private var placedCount = 0
+    /// The blocks of later ranges joined after this one's, in order.
+    private var joined: [(start: Int, count: Int)] = []
+
+    /// Rows of their own (`capacity` reserved), or in `placement`'s block when it is one of a
+    /// column of this value type.
+    init(placement: PlacedBlock? = nil, capacity: Int = 0) {
+        guard let placement, let column = placement.column as? PlacedColumn<Value> else {
+            owned.reserveCapacity(capacity)
+            return
+        }
+        let rows = placement.base.assumingMemoryBound(to: Value.self) + placement.start
+        self.placement = (column, rows, placement.capacity, placement.start)
+    }
+
+    var count: Int { placement == nil ? owned.count : placedCount + joined.reduce(0) { $0 + $1.count } }
+
+    mutating func reserveCapacity(_ n: Int) {
+        if placement == nil { owned.reserveCapacity(n) }
+    }
+
+    /// Appends `values` (to this range's block while nothing is joined after it and they fit).
+    mutating func append(contentsOf values: UnsafeBufferPointer<Value>) {
+        if let placement, joined.isEmpty && placedCount + values.count <= placement.capacity {
+            if let from = values.baseAddress { (placement.rows + placedCount).update(from: from, count: values.count) }
+            placedCount += values.count
+            return
+        }
+        ownAll()
+        owned.append(contentsOf: values)
+    }
+
+    /// Appends `n` copies of `value`.
+    mutating func append(repeating value: Value, count n: Int) {
+        if let placement, joined.isEmpty && placedCount + n <= placement.capacity {
+            (placement.rows + placedCount).initialize(repeating: value, count: n)
+            placedCount += n
+            return
+        }
+        ownAll()
+        owned.append(contentsOf: repeatElement(value, count: n))
+    }
+
+    /// Appends the rows of the next range: its block is joined to this one's when both are
+    /// blocks of one shared column, else its rows are copied.
+    mutating func append(contentsOf other: inout PlacedRows<Value>) {
+        if let placement, let theirs = other.placement, theirs.column === placement.column, other.joined.isEmpty {
+            joined.append((theirs.start, other.placedCount))
+            other = PlacedRows()
+            return
+        }
+        ownAll()
+        owned.append(contentsOf: other.takeAll())
+    }
+
+    /// Lets `body` move the rows it keeps to the front of the buffer it is given (every row,
+    /// in place) and return how many it kept; the rest are dropped.
+    mutating func compact(_ body: (UnsafeMutableBufferPointer<Value>) -> Int) {
+        if let placement, joined.isEmpty {
+            placedCount = body(UnsafeMutableBufferPointer(start: placement.rows, count: placedCount))
+            return
+        }
+        ownAll()
+        owned.removeLast(owned.count - owned.withUnsafeMutableBufferPointer { body($0) })
+    }
+
+    /// Every row in order, in an array of their own; leaves none behind. The shared column
+    /// stays where it is: other ranges may still be writing their blocks.
+    mutating func takeAll() -> ContiguousArray<Value> {
+        ownAll()
+        var out: ContiguousArray<Value> = []
+        swap(&out, &owned)
+        return out
+    }
+
+    /// The rows when the read is done: placed, the shared column itself, with the joined
+    /// blocks moved up behind this one's (call once, on the first range's rows, after every
+    /// later range was joined or copied).
+    ///
+    /// - Complexity: O(1) when each block holds as many rows as its bound; else O(rows) of the blocks that move.
+    mutating func finished() -> ContiguousArray<Value> {
+        guard let placement else { return takeAll() }
+        let out = placement.column.joined([(placement.start, placedCount)] + joined)
+        self = PlacedRows()
+        return out
+    }
+
+    /// Moves placed rows into the array of their own; the block is not written again.
+    private mutating func ownAll() {
+        guard let placement else { return }
+        let base = placement.rows - placement.start
+        var all = ContiguousArray<Value>()
+        all.reserveCapacity(count)
+        for block in [(start: placement.start, count: placedCount)] + joined {
+            all.append(contentsOf: UnsafeBufferPointer(start: base + block.start, count: block.count))
+        }
+        owned = all
+        self.placement = nil
+        placedCount = 0
+        joined = []
+    }
+}
+
 /// A ``PlacedColumn`` of any value type.
 protocol PlacedStorage: AnyObject {
     /// Calls `body` with the buffer's start; the address is valid during the call only.
@@ -365,19 +478,16 @@ struct PlacedBlock {
 /// A builder for every fixed-width kind, specialised by its parser.
 ///
 /// Its values live in its own array, or, for one range of a read in several, in its block
-/// of a ``PlacedColumn`` (`placement`).
+/// of a ``PlacedColumn`` (see ``PlacedRows``).
 final class FixedWidthBuilder<Parser: ValueParser> {
     var parser: Parser
-    var values: ContiguousArray<Parser.Value> = []
+    /// The values: the builder's own, or its range's block of a shared column (see ``PlacedRows``).
+    private var values: PlacedRows<Parser.Value>
     /// `nil` while every value so far is valid.
     var validity: ValidityBitmap?
     let plan: ColumnPlan
     let nulls: NullTokens
     let keepTabs: Bool
-    /// Where the rows go when placed: this range's block, and the blocks of the later ranges joined to it.
-    private let placement: (column: PlacedColumn<Parser.Value>, rows: UnsafeMutablePointer<Parser.Value>, capacity: Int, start: Int)?
-    private var placedCount = 0
-    private var joinedBlocks: [(start: Int, count: Int)] = []
     /// A batch's values, written one by one and appended to ``values`` at once
     /// (an append per value costs a uniqueness check each).
     private let scratch = UnsafeMutablePointer<Parser.Value>.allocate(capacity: ChunkParser.batchCapacity)
@@ -387,46 +497,28 @@ final class FixedWidthBuilder<Parser: ValueParser> {
         self.plan = plan
         self.nulls = nulls
         self.keepTabs = keepTabs
-        if let placement {
-            let column = placement.column as! PlacedColumn<Parser.Value>
-            let rows = placement.base.assumingMemoryBound(to: Parser.Value.self) + placement.start
-            self.placement = (column, rows, placement.capacity, placement.start)
-        } else {
-            self.placement = nil
-            values.reserveCapacity(capacity)
-        }
+        values = PlacedRows(placement: placement, capacity: capacity)
     }
 
     deinit { scratch.deallocate() }
 
     /// Rows so far (those of joined ranges included).
-    var count: Int { placement == nil ? values.count : placedCount + joinedBlocks.reduce(0) { $0 + $1.count } }
+    var count: Int { values.count }
 
     func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
         // The hot loop works on locals: touching class properties per value
         // would cost a dynamic exclusivity check each time.
         let before = count
-        var values = ContiguousArray<Parser.Value>()
-        swap(&values, &self.values)
         var validity: ValidityBitmap? = nil
         swap(&validity, &self.validity)
         var parser = self.parser
         defer {
-            swap(&values, &self.values)
             swap(&validity, &self.validity)
             self.parser = parser
         }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
         let required = plan.required, range = plan.allowedRange, scratch = self.scratch
-        defer {
-            if let placement {
-                precondition(placedCount + batch.count <= placement.capacity, "a range holds no more records than line breaks")
-                (placement.rows + placedCount).update(from: scratch, count: batch.count)
-                placedCount += batch.count
-            } else {
-                values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count))
-            }
-        }
+        defer { values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count)) }
         for r in 0..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
@@ -476,36 +568,23 @@ final class FixedWidthBuilder<Parser: ValueParser> {
             }
             return write
         }
-        let kept: Int
-        if let placement {
-            kept = compact(UnsafeMutableBufferPointer(start: placement.rows, count: placedCount))
-            placedCount = kept
-        } else {
-            kept = values.withUnsafeMutableBufferPointer { compact($0) }
-            values.removeLast(values.count - kept)
-        }
-        validity?.truncate(to: kept)
+        values.compact { compact($0) }
+        validity?.truncate(to: values.count)
     }
 
-    /// Joins the builder of the next range: its values are appended, or, when both are
-    /// placed, its block is noted and moved into place when finishing.
+    /// Joins the builder of the next range: when both are placed, its block is noted and
+    /// moved into place when finishing; else its values are appended.
     func append(contentsOf other: FixedWidthBuilder<Parser>) {
         let (count, otherCount) = (self.count, other.count)
         if validity != nil || other.validity != nil {
             if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
             validity!.append(contentsOf: other.validity ?? ValidityBitmap(repeating: true, count: otherCount))
         }
-        if let placement {
-            precondition(other.placement?.column === placement.column && other.joinedBlocks.isEmpty, "ranges of one read share a placed column")
-            joinedBlocks.append((other.placement!.start, otherCount))
-        } else {
-            precondition(other.placement == nil, "ranges of one read share a placed column")
-            values.append(contentsOf: other.values)
-        }
+        values.append(contentsOf: &other.values)
     }
 
     func finish() -> Column {
-        let values = placement.map { $0.column.joined([($0.start, placedCount)] + joinedBlocks) } ?? self.values
+        let values = self.values.finished()
         return Column(storage: parser.storage(values), validity: validity, count: values.count)
     }
 }

@@ -231,113 +231,6 @@ struct PlainStage {
     }
 }
 
-/// The numbers of a numbered column being built: in an array of its own, or, for one range
-/// of a read in several, in the range's block of a shared ``PlacedColumn`` (as the
-/// fixed-width columns are), so that joining the ranges copies no number and touches no
-/// fresh page for them. Whatever the placed layout cannot do simply (a change of layout,
-/// rejected rows, appending after a joined block, a block too small) first moves the
-/// numbers into the array of their own; the values are the same either way.
-struct NumberRows {
-    private var owned: ContiguousArray<UInt32> = []
-    /// This range's block: the shared column, its first row, the most rows it holds and its start.
-    private var placement: (column: PlacedColumn<UInt32>, rows: UnsafeMutablePointer<UInt32>, capacity: Int, start: Int)?
-    private var placedCount = 0
-    /// The blocks of later ranges joined after this one's, in order.
-    private var joined: [(start: Int, count: Int)] = []
-
-    init(placement: PlacedBlock? = nil) {
-        guard let placement, let column = placement.column as? PlacedColumn<UInt32> else { return }
-        let rows = placement.base.assumingMemoryBound(to: UInt32.self) + placement.start
-        self.placement = (column, rows, placement.capacity, placement.start)
-    }
-
-    /// Whether the numbers live in a placed block.
-    var isPlaced: Bool { placement != nil }
-
-    var count: Int { placement == nil ? owned.count : placedCount + joined.reduce(0) { $0 + $1.count } }
-
-    mutating func reserveCapacity(_ n: Int) {
-        if placement == nil { owned.reserveCapacity(n) }
-    }
-
-    /// Appends `values` (in this range's block while nothing is joined after it and they fit).
-    mutating func append(contentsOf values: UnsafeBufferPointer<UInt32>) {
-        if let placement, joined.isEmpty && placedCount + values.count <= placement.capacity {
-            if let from = values.baseAddress { (placement.rows + placedCount).update(from: from, count: values.count) }
-            placedCount += values.count
-            return
-        }
-        ownAll()
-        owned.append(contentsOf: values)
-    }
-
-    /// Appends `n` zeros (the numbers of null rows).
-    mutating func appendZeros(_ n: Int) {
-        if let placement, joined.isEmpty && placedCount + n <= placement.capacity {
-            (placement.rows + placedCount).initialize(repeating: 0, count: n)
-            placedCount += n
-            return
-        }
-        ownAll()
-        owned.append(contentsOf: repeatElement(0, count: n))
-    }
-
-    /// Appends the numbers of the next range: its block is joined to this one's when both are
-    /// blocks of one shared column, else its numbers are copied.
-    mutating func append(contentsOf other: inout NumberRows) {
-        if let placement, let theirs = other.placement, theirs.column === placement.column, other.joined.isEmpty {
-            joined.append((theirs.start, other.placedCount))
-            other.placement = nil
-            other.placedCount = 0
-            return
-        }
-        ownAll()
-        owned.append(contentsOf: other.takeAll())
-    }
-
-    /// Calls `body` with the numbers in an array of their own (moved there first if placed).
-    mutating func withOwned<R>(_ body: (inout ContiguousArray<UInt32>) -> R) -> R {
-        ownAll()
-        return body(&owned)
-    }
-
-    /// Every number in order, in an array of their own; leaves none behind. The shared
-    /// column stays where it is: other ranges may still be writing their blocks.
-    mutating func takeAll() -> ContiguousArray<UInt32> {
-        ownAll()
-        var out: ContiguousArray<UInt32> = []
-        swap(&out, &owned)
-        return out
-    }
-
-    /// The column's numbers when the read is done: placed, the shared column itself, with
-    /// the joined blocks moved up behind this one's (call once, on the first range's rows,
-    /// after every later range was joined or copied).
-    ///
-    /// - Complexity: O(1) when each block holds as many rows as its bound; else O(rows) of the blocks that move.
-    mutating func finished() -> ContiguousArray<UInt32> {
-        guard let placement else { return takeAll() }
-        let out = placement.column.joined([(placement.start, placedCount)] + joined)
-        self = NumberRows()
-        return out
-    }
-
-    /// Moves placed numbers into the array of their own; the block is not written again.
-    private mutating func ownAll() {
-        guard let placement else { return }
-        let base = placement.rows - placement.start
-        var all = ContiguousArray<UInt32>()
-        all.reserveCapacity(count)
-        for block in [(placement.start, placedCount)] + joined {
-            all.append(contentsOf: UnsafeBufferPointer(start: base + block.0, count: block.1))
-        }
-        owned = all
-        self.placement = nil
-        placedCount = 0
-        joined = []
-    }
-}
-
 /// The storage of a string column being built.
 struct StringColumnState {
     static let dictionaryLimit = 65_536
@@ -366,10 +259,10 @@ struct StringColumnState {
     var codes: ContiguousArray<UInt32> = []
     var interner = ByteInterner()
     // Numbered layout: one number per row (0 in null rows).
-    var numbers: NumberRows
+    var numbers: PlacedRows<UInt32>
 
     init(layout: StringLayout?, allowed: Set<String>?, capacity: Int, byteCapacity: Int, placement: PlacedBlock? = nil) {
-        numbers = NumberRows(placement: placement)
+        numbers = PlacedRows(placement: placement)
         automatic = layout == nil
         self.allowed = allowed.map { Set($0.map { Array($0.utf8) }) }
         mayBeNumbered = (layout == nil || layout == .numbered) && allowed == nil
@@ -503,7 +396,7 @@ struct StringColumnState {
     private mutating func enterNumbered(_ found: IDPattern) {
         pattern = found
         numbers.reserveCapacity(Swift.max(capacity, count))
-        numbers.appendZeros(count)
+        numbers.append(repeating: 0, count: count)
         codes = []
         bytes = []
         offsets = [0]
@@ -531,7 +424,7 @@ struct StringColumnState {
     mutating func appendNull() {
         if validity == nil { validity = ValidityBitmap(repeating: true, count: count) }
         if pattern != nil {
-            numbers.appendZeros(1)
+            numbers.append(repeating: 0, count: 1)
         } else if isDictionary {
             codes.append(0)
         } else {
@@ -577,20 +470,20 @@ struct StringColumnState {
     mutating func removeRows(_ rows: [Int]) {
         guard let first = rows.first else { return }
         var write = first, k = 0
-        // One value per row: move the kept rows down.
-        func compact<T>(_ values: inout ContiguousArray<T>) {
+        // One value per row: move the kept rows down; returns how many are kept.
+        func compact<T>(_ values: UnsafeMutableBufferPointer<T>) -> Int {
             for read in first..<count {
                 if k < rows.count && rows[k] == read { k += 1; continue }
                 values[write] = values[read]
                 if validity != nil { validity![write] = validity![read] }
                 write += 1
             }
-            values.removeLast(values.count - write)
+            return write
         }
         if pattern != nil {
-            numbers.withOwned { compact(&$0) }
+            numbers.compact { compact($0) }
         } else if isDictionary {
-            compact(&codes)
+            codes.removeLast(codes.count - codes.withUnsafeMutableBufferPointer { compact($0) })
         } else {
             // Compact the bytes and offsets of the rows from `first` on.
             let firstByte = Int(offsets[first])
@@ -625,7 +518,7 @@ struct StringColumnState {
             if pattern == nil, let found = other.pattern { enterNumbered(found) }
             if let pattern, other.pattern == nil || other.pattern == pattern {
                 if other.pattern == nil {
-                    numbers.appendZeros(other.count)
+                    numbers.append(repeating: 0, count: other.count)
                 } else {
                     numbers.append(contentsOf: &other.numbers)
                 }

@@ -74,7 +74,7 @@ import Testing
     }
 
     /// The numbers of numbered string columns of a read in several ranges go into one buffer
-    /// too (`NumberRows`): with nulls, ranges of nulls only, rejected rows, quoted line breaks
+    /// too (`PlacedRows`): with nulls, ranges of nulls only, rejected rows, quoted line breaks
     /// across range boundaries and, in some seeds, a value of another shape that turns the
     /// column into a dictionary in any one range, every column reads as on one thread.
     @Test func placedNumbersReadAsOnOneThread() throws {
