@@ -214,7 +214,19 @@ struct NumberedKeyIndex: Sendable {
                         let guess = place(of: keys[k], last: last)
                         first[k] = (guess, n[guess])
                     }
-                    for k in 0..<count { out[k] = walk(n, from: first[k].0, seen: first[k].1, to: keys[k]) ?? .max }
+                    guard last >= 2 else {
+                        for k in 0..<count { out[k] = walk(n, from: first[k].0, seen: first[k].1, to: keys[k]) ?? .max }
+                        return
+                    }
+                    for k in 0..<count {
+                        // IDs handed out evenly put most keys at their guess or one place off: the
+                        // place among the three around the guess is counted, not searched for, so
+                        // the loop does not branch on which it is (a branch there missed about
+                        // every other time). Anything else walks.
+                        let number = keys[k], lo = min(max(first[k].0 - 1, 0), last - 2)
+                        let at = lo &+ (n[lo] < number ? 1 : 0) &+ (n[lo &+ 1] < number ? 1 : 0)
+                        out[k] = n[at] == number ? firstCode &+ UInt32(truncatingIfNeeded: at) : walk(n, from: first[k].0, seen: first[k].1, to: number) ?? .max
+                    }
                 }
             }
         }
