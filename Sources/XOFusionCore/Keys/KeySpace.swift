@@ -471,49 +471,25 @@ public struct KeySpace: Sendable {
             let out = shared.value
             var unknown = 0
             var examples: [String] = []
-            // Groups of 16 rows, so that their probes' cache misses overlap.
-            let pending = UnsafeMutablePointer<UInt32>.allocate(capacity: 16), rows = UnsafeMutablePointer<Int>.allocate(capacity: 16)
-            let found = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
-            defer { pending.deallocate(); rows.deallocate(); found.deallocate() }
-            var count = 0
-            func resolve() {
-                index.codes(of: pending, count: count, into: found)
-                for k in 0..<count {
-                    out[rows[k]] = found[k]
-                    if found[k] == .max {
-                        unknown += 1
-                        if examples.count < 5 { examples.append(pattern.string(Int64(pending[k]))) }
-                    }
-                }
-                count = 0
-            }
+            // Groups of 16 rows in a row, read and written in place, so that their probes' cache
+            // misses overlap. A null row is looked up too (its placeholder number, in step with
+            // the others) and then loses whatever it found: with nulls among them, gathering the
+            // other rows into groups first made the carts' look-up twice as slow per row.
             numbers.withUnsafeBufferPointer { numbers in
-                guard column.nullCount > 0 else {
-                    // No nulls: each group is 16 rows in a row, read and written in place.
-                    var row = range.lowerBound
-                    while row < range.upperBound {
-                        let group = min(16, range.upperBound &- row)
-                        index.codes(of: numbers.baseAddress! + (column.offset &+ row), count: group, into: out.baseAddress! + row)
-                        for k in row..<(row &+ group) where out[k] == .max {
-                            unknown += 1
-                            if examples.count < 5 { examples.append(pattern.string(Int64(numbers[column.offset &+ k]))) }
-                        }
-                        row &+= group
-                    }
-                    return
+                var row = range.lowerBound
+                while row < range.upperBound {
+                    let group = min(16, range.upperBound &- row)
+                    index.codes(of: numbers.baseAddress! + (column.offset &+ row), count: group, into: out.baseAddress! + row)
+                    row &+= group
                 }
-                for row in range {
-                    if column.isNull(row) {
-                        out[row] = .max
-                        continue
-                    }
-                    pending[count] = numbers[column.offset &+ row]
-                    rows[count] = row
-                    count &+= 1
-                    if count == 16 { resolve() }
+                if column.nullCount > 0 {
+                    for k in range where column.isNull(k) { out[k] = .max }
+                }
+                for k in range where out[k] == .max && !column.isNull(k) {
+                    unknown += 1
+                    if examples.count < 5 { examples.append(pattern.string(Int64(numbers[column.offset &+ k]))) }
                 }
             }
-            if count > 0 { resolve() }
             return (unknown, examples)
         }
         return (parts.reduce(0) { $0 + $1.unknown }, Array(parts.flatMap(\.examples).prefix(5)))

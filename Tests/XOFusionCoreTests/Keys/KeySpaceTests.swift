@@ -202,6 +202,39 @@ import Testing
         }
     }
 
+    /// A null row of a numbered column holds the placeholder number 0 and is looked up with
+    /// its neighbours; it must stay null even when a key has the number 0.
+    @Test func aNullRowStaysNullWhenAKeyHasNumberZero() throws {
+        for threads in [1, 3] {
+            let options = KernelOptions(threads: threads)
+            var keys = KeySpace()
+            _ = try keys.encode(try Table(["id": try .string(["C000000000", "C000000007", "C000000009"] as [String?], layout: .numbered)]), column: "id")
+            // Many rows, so that the look-up runs in several partitions and groups of 16.
+            let known = ["C000000000", "C000000007", "C000000009"]
+            let ids: [String?] = (0..<70_000).map { (row: Int) -> String? in
+                if row % 5 == 0 { return nil }
+                return row % 7 == 0 ? "C000000008" : known[row % 3]
+            }
+            let codeOf: [String: UInt32] = ["C000000000": 0, "C000000007": 1, "C000000009": 2]
+            let table = try Table(["id": try .string(ids, layout: .numbered)])
+            var a = keys, b = keys, c = keys
+            let (codes, report) = try a.encode(table, column: "id", unknown: .reportAsNull, options: options)
+            let expected: [UInt32?] = ids.map { id in id.flatMap { codeOf[$0] } }
+            #expect((0..<table.rowCount).map { codes[$0] } == expected, "\(threads) threads")
+            #expect(report.nulls == ids.filter { $0 == nil }.count)
+            #expect(report.unknown == ids.filter { $0 == "C000000008" }.count)
+            let (indexes, indexReport) = try b.lookUpIndexes(table, column: "id", options: options)
+            #expect(indexes == expected.map { $0.map { Int32($0) } ?? -1 }, "\(threads) threads")
+            #expect(indexReport == report)
+            // Adding: the unknown ID becomes a key, the nulls stay null.
+            let (added, _) = try c.encode(table, column: "id", options: options)
+            var withNew = codeOf
+            withNew["C000000008"] = 3
+            let expectedAdded: [UInt32?] = ids.map { id in id.flatMap { withNew[$0] } }
+            #expect((0..<table.rowCount).map { added[$0] } == expectedAdded)
+        }
+    }
+
     /// The fusion's look-up (codes as Int32, -1 for null or unknown) agrees with
     /// `encode(…, unknown: .reportAsNull)` on every layout, on slices, with and
     /// without normalisation, on one thread and several.
