@@ -29,7 +29,7 @@ final class StringColumnBuilder {
     private var recent = RecentValues()
 
     /// `placement`: where the numbers of one range of a read in several go while the column
-    /// is numbered (see ``NumberRows``); `nil` for a builder that keeps its own.
+    /// is numbered (see ``PlacedRows``); `nil` for a builder that keeps its own.
     init(plan: ColumnPlan, nulls: NullTokens, capacity: Int, byteCapacity: Int, placement: PlacedBlock? = nil) {
         self.plan = plan
         self.nulls = nulls
