@@ -475,19 +475,22 @@ public struct KeySpace: Sendable {
             // misses overlap. A null row is looked up too (its placeholder number, in step with
             // the others) and then loses whatever it found: with nulls among them, gathering the
             // other rows into groups first made the carts' look-up twice as slow per row.
+            let hasNulls = column.nullCount > 0
             numbers.withUnsafeBufferPointer { numbers in
                 var row = range.lowerBound
                 while row < range.upperBound {
                     let group = min(16, range.upperBound &- row)
                     index.codes(of: numbers.baseAddress! + (column.offset &+ row), count: group, into: out.baseAddress! + row)
+                    // The group's codes, still in cache: nulls lose theirs, the rest may be unknown.
+                    for k in row..<(row &+ group) {
+                        if hasNulls && column.isNull(k) {
+                            out[k] = .max
+                        } else if out[k] == .max {
+                            unknown += 1
+                            if examples.count < 5 { examples.append(pattern.string(Int64(numbers[column.offset &+ k]))) }
+                        }
+                    }
                     row &+= group
-                }
-                if column.nullCount > 0 {
-                    for k in range where column.isNull(k) { out[k] = .max }
-                }
-                for k in range where out[k] == .max && !column.isNull(k) {
-                    unknown += 1
-                    if examples.count < 5 { examples.append(pattern.string(Int64(numbers[column.offset &+ k]))) }
                 }
             }
             return (unknown, examples)
