@@ -114,12 +114,15 @@ import XOFusion
 
     @Test func returnsThatNameNoOrderAreReported() throws {
         let returns = try Table([
-            "order_id": try .string(["O4", "O77", "O1"]), "customer_id": try .string(["C2", "C1", "C2"]), "amount": HandExample.money([100, 200, 300]),
+            "order_id": try .string(["O4", "O77", "O1", "O5", "O2", "O3", "O1"]),
+            "customer_id": try .string(["C2", "C1", "C2", "C4", "C1", "C2", "C1"]),
+            "amount": HandExample.money([100, 200, 300, 400, 500, 600, 700]),
         ])
         let report = try Fusion(customers: customers, answers: answers, orders: orders, returns: returns).report
         #expect(report.returnsOfUncompletedOrders == 1)   // O4 is cancelled
         #expect(report.returnsWithoutOrder == 1)          // O77
-        #expect(report.returnsOfAnotherCustomer == 1)     // O1 is C1's
+        #expect(report.returnsOfAnotherCustomer == 2)     // O1 is C1's, O5 is C3's; the other four name their own customer's order
+        #expect(report.ordersReturnedMoreThanOnce == 1)   // O1
     }
 
     @Test func ticketsAndAnAsOfDate() throws {
