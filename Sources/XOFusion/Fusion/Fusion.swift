@@ -456,39 +456,14 @@ extension Fusion {
 
     /// ``link(_:_:to:_:options:)`` for IDs of one prefix and width on both sides (`O0000012345`), whose numbers
     /// lie in a range at most a few times the target's row count: a bitmap over that range (and one entry per
-    /// number the table names) instead of a hash of the text. `nil` when the columns are not like that.
+    /// number the table names) instead of a hash of the text (``FixedWidthIDs/firstRows(in:)``). `nil` when
+    /// the columns are not like that.
     ///
     /// - Complexity: O(rows of both tables + the numbers' range).
     static func linkByNumber(_ table: Table, _ column: String, to target: Table, _ targetColumn: String, options: KernelOptions) throws(FusionError) -> (rows: [Int32], duplicates: Int)? {
         let source = try FusionError.wrap { try table.kernelColumn(column) }, destination = try FusionError.wrap { try target.kernelColumn(targetColumn) }
-        guard let targetIDs = FixedWidthIDs.parse(destination, options: options), let span = targetIDs.range,
-              span.upperBound - span.lowerBound < Int64(4 * target.rowCount + 1024),
-              let ids = FixedWidthIDs.parse(source, options: options), ids.isComparable(with: targetIDs)
-        else { return nil }
-        let base = span.lowerBound, size = Int(span.upperBound - base) + 1
-        @inline(__always) func slot(_ number: Int64) -> Int? {
-            number == FixedWidthIDs.null || !span.contains(number) ? nil : Int(number - base)
-        }
-        // The numbers a row of `table` names, as bits; the named number at slot k has the entry
-        // rank(k) (named slots before it) in `first`, the first target row with that number.
-        var named = ValidityBitmap(repeating: false, count: size)
-        for row in 0..<ids.count { if let k = slot(ids.number(at: row)) { named[k] = true } }
-        return named.withUnsafeWords { words in
-            var ranks = [Int32](repeating: 0, count: words.count + 1)
-            for w in words.indices { ranks[w + 1] = ranks[w] + Int32(words[w].nonzeroBitCount) }
-            // The entry of slot `k`, or `nil` when no row of `table` names its number.
-            @inline(__always) func entry(_ k: Int) -> Int? {
-                let word = words[k >> 6], bit = UInt64(1) << UInt64(k & 63)
-                return word & bit == 0 ? nil : Int(ranks[k >> 6]) + (word & (bit &- 1)).nonzeroBitCount
-            }
-            var first = [Int32](repeating: -1, count: Int(ranks[words.count]))
-            var duplicates = 0
-            for row in 0..<targetIDs.count {
-                guard let k = slot(targetIDs.number(at: row)), let e = entry(k) else { continue }
-                if first[e] < 0 { first[e] = Int32(row) } else { duplicates += 1 }
-            }
-            return ((0..<ids.count).map { row in slot(ids.number(at: row)).flatMap(entry).map { first[$0] } ?? -1 }, duplicates)
-        }
+        guard let targetIDs = FixedWidthIDs.parse(destination, options: options), let ids = FixedWidthIDs.parse(source, options: options) else { return nil }
+        return ids.firstRows(in: targetIDs)
     }
 
     /// Resolves every role's columns and checks their kinds.

@@ -108,9 +108,12 @@ public struct FixedWidthIDs: Sendable {
     /// The IDs of a numbered column: its numbers, read in place.
     private init(numbered column: Column, _ stored: ContiguousArray<UInt32>, _ pattern: IDPattern) {
         var low = UInt32.max, high = UInt32.min
-        for row in 0..<column.count where !column.isNull(row) {
-            low = min(low, stored[column.offset + row])
-            high = max(high, stored[column.offset + row])
+        stored.withUnsafeBufferPointer { stored in
+            let first = column.offset, hasNulls = column.nullCount > 0
+            for row in 0..<column.count where !hasNulls || !column.isNull(row) {
+                low = min(low, stored[first &+ row])
+                high = max(high, stored[first &+ row])
+            }
         }
         prefix = Array(pattern.prefix)
         width = pattern.length
@@ -121,6 +124,77 @@ public struct FixedWidthIDs: Sendable {
 
     /// Whether a value of `other` can equal a value of this column only when their numbers are equal.
     public func isComparable(with other: FixedWidthIDs) -> Bool { prefix == other.prefix && width == other.width }
+
+    /// Calls `body` with every row and its number (``null`` for a null), in row order: one
+    /// switch on the storage for the whole loop instead of one per row.
+    ///
+    /// - Complexity: O(rows) calls.
+    @inline(__always)
+    private func forEachNumber(_ body: (Int, Int64) -> Void) {
+        switch storage {
+        case .parsed(let numbers):
+            numbers.withUnsafeBufferPointer { numbers in for row in 0..<numbers.count { body(row, numbers[row]) } }
+        case .numbered(let column, let stored):
+            stored.withUnsafeBufferPointer { stored in
+                let first = column.offset
+                if column.nullCount == 0 {
+                    for row in 0..<count { body(row, Int64(stored[first &+ row])) }
+                } else {
+                    for row in 0..<count { body(row, column.isNull(row) ? FixedWidthIDs.null : Int64(stored[first &+ row])) }
+                }
+            }
+        }
+    }
+
+    /// For each row, the first row of `target` with the same number (-1: a null, or a number
+    /// `target` lacks), and how many rows of `target` repeat a number that a row here has:
+    /// a join of the two on their numbers. `nil` when the IDs are not comparable (another
+    /// prefix or width) or `target`'s numbers are too sparse for a table by number (a span
+    /// wider than four times its rows, plus 1,024).
+    ///
+    /// Only the numbers that rows here name get an entry: a bitmap over `target`'s span marks
+    /// them, and an entry's place is the count of marked numbers before it.
+    ///
+    /// - Complexity: O(rows + `target`'s rows + its span / 64).
+    package func firstRows(in target: FixedWidthIDs) -> (rows: [Int32], duplicates: Int)? {
+        guard isComparable(with: target), let span = target.range, span.upperBound - span.lowerBound < Int64(4 * target.count + 1024) else { return nil }
+        let base = span.lowerBound, size = Int(span.upperBound - base) + 1
+        @inline(__always) func slot(_ number: Int64) -> Int? {
+            number == FixedWidthIDs.null || !span.contains(number) ? nil : Int(number &- base)
+        }
+        // The numbers named here, as bits; the named number at slot k has the entry
+        // rank(k) (named slots before it) in `first`, the first target row with that number.
+        var named = ValidityBitmap(repeating: false, count: size)
+        named.withUnsafeMutableWords { words in
+            forEachNumber { _, number in
+                if let k = slot(number) { words[k &>> 6] |= 1 &<< UInt64(k & 63) }
+            }
+        }
+        return named.withUnsafeWords { words in
+            var ranks = [Int32](repeating: 0, count: words.count + 1)
+            for w in words.indices { ranks[w + 1] = ranks[w] + Int32(words[w].nonzeroBitCount) }
+            // The entry of slot `k`, or `nil` when no row here names its number.
+            @inline(__always) func entry(_ k: Int) -> Int? {
+                let word = words[k &>> 6], bit = UInt64(1) &<< UInt64(k & 63)
+                return word & bit == 0 ? nil : Int(ranks[k &>> 6]) &+ (word & (bit &- 1)).nonzeroBitCount
+            }
+            var first = [Int32](repeating: -1, count: Int(ranks[words.count]))
+            var duplicates = 0
+            first.withUnsafeMutableBufferPointer { first in
+                target.forEachNumber { row, number in
+                    guard let k = slot(number), let e = entry(k) else { return }
+                    if first[e] < 0 { first[e] = Int32(truncatingIfNeeded: row) } else { duplicates += 1 }
+                }
+            }
+            var rows = [Int32](repeating: -1, count: count)
+            rows.withUnsafeMutableBufferPointer { rows in
+                forEachNumber { row, number in
+                    if let k = slot(number), let e = entry(k) { rows[row] = first[e] }
+                }
+            }
+            return (rows, duplicates)
+        }
+    }
 
     /// The number of one value of this column's shape; `nil` for a value of
     /// another shape, which can equal no value of this column.

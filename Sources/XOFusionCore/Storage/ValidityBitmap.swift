@@ -61,6 +61,13 @@ public struct ValidityBitmap: Hashable, Sendable {
         try words.withUnsafeBufferPointer(body)
     }
 
+    /// Calls `body` with the words to set or clear bits in place (bits at `count` and beyond
+    /// must stay clear).
+    @inlinable
+    package mutating func withUnsafeMutableWords<R>(_ body: (UnsafeMutableBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try words.withUnsafeMutableBufferPointer { try body($0) }
+    }
+
     /// Appends one bit.
     ///
     /// - Complexity: amortised O(1).

@@ -34,4 +34,56 @@ import XOFusionCore
             #expect(ids.numbers[row] == (values[row].map { Int64($0.dropFirst())! } ?? FixedWidthIDs.null))
         }
     }
+
+    /// `firstRows(in:)` against a dictionary by number, over many seeds: both storages (text
+    /// and the numbered layout), nulls on both sides, repeated target numbers, source numbers
+    /// the target lacks (inside and outside its span).
+    @Test func firstRowsJoinOnNumbersLikeADictionary() throws {
+        for seed in 0..<60 {
+            var random = SeededGenerator(seed: UInt64(seed))
+            func id(_ number: Int) -> String { "O" + String(String(number).reversed()).padding(toLength: 6, withPad: "0", startingAt: 0).reversed() }
+            // Every third seed's span starts at 0, the number a null row of the numbered layout holds.
+            let targetCount = Int.random(in: 1...300, using: &random), low = seed % 3 == 0 ? 0 : Int.random(in: 1...5000, using: &random)
+            let spread = Int.random(in: 1...(2 * targetCount), using: &random)
+            let target: [String?] = (0..<targetCount).map { _ in
+                Int.random(in: 0..<10, using: &random) == 0 ? nil : id(low + Int.random(in: 0..<spread, using: &random))
+            }
+            let source: [String?] = (0..<Int.random(in: 0...200, using: &random)).map { _ in
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0: nil
+                case 1: id(Int.random(in: 0...9999, using: &random))  // maybe outside the target's span
+                default: target[Int.random(in: 0..<targetCount, using: &random)] ?? id(low)
+                }
+            }
+            // The reference: each number's first target row, and the target's repeats of numbers the source names.
+            var firstRow: [String: Int32] = [:], occurrences: [String: Int] = [:]
+            for (row, value) in target.enumerated() {
+                guard let value else { continue }
+                if firstRow[value] == nil { firstRow[value] = Int32(row) }
+                occurrences[value, default: 0] += 1
+            }
+            let named = Set(source.compactMap { $0 })
+            let expectedRows = source.map { $0.flatMap { firstRow[$0] } ?? -1 }
+            let expectedDuplicates = named.reduce(0) { $0 + max(0, (occurrences[$1] ?? 0) - 1) }
+            for layout in [StringLayout.plain, .numbered] {
+                guard let targetIDs = FixedWidthIDs.parse(try .string(target, layout: layout)),
+                      let ids = FixedWidthIDs.parse(try .string(source.isEmpty ? [id(low)] : source, layout: layout))
+                else { continue }  // a target of nulls only
+                let joined = try #require(ids.firstRows(in: targetIDs), "seed \(seed)")
+                if source.isEmpty { continue }
+                #expect(joined.rows == expectedRows, "seed \(seed), \(layout)")
+                #expect(joined.duplicates == expectedDuplicates, "seed \(seed), \(layout)")
+            }
+        }
+    }
+
+    @Test func firstRowsRefuseSparseOrOtherShapes() throws {
+        let target = try #require(FixedWidthIDs.parse(try .string(["O000001", "O900000"])))
+        let ids = try #require(FixedWidthIDs.parse(try .string(["O000001"])))
+        #expect(ids.firstRows(in: target) == nil)  // a span of 900,000 numbers for two rows
+        let other = try #require(FixedWidthIDs.parse(try .string(["P000001"])))
+        let dense = try #require(FixedWidthIDs.parse(try .string(["O000001", "O000002"])))
+        #expect(other.firstRows(in: dense) == nil)  // another prefix
+        #expect(ids.firstRows(in: dense).map { $0.rows } == [0])
+    }
 }
