@@ -207,6 +207,21 @@ struct CustomerRuns: Sendable {
         return (runs!, firstValues, secondValues)
     }
 
+    /// Groups rows by customer (as ``init(customer:customers:threads:)``) carrying `read(row)`
+    /// along: the runs and every row's value in run order, without a gather's random read per row.
+    ///
+    /// - Complexity: O(rows + customers × threads).
+    static func carrying<Reader: RowReader>(_ read: Reader, customer: [Int32], customers n: Int, threads: Int) -> (CustomerRuns, [Reader.Value]) {
+        let count = customer.count
+        var runs: CustomerRuns?
+        let values: [Reader.Value] = uninitializedArray(count) { out, initialized in
+            runs = CustomerRuns(
+                customer: customer, customers: n, threads: threads, carrying: Carried(read, into: out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!))
+            initialized = count
+        }
+        return (runs!, values)
+    }
+
     private init(offsets: [Int32], rows: [Int32]) {
         self.offsets = offsets
         self.rows = rows

@@ -90,9 +90,15 @@ public struct Fusion: Sendable {
         } _: { () throws(FusionError) in
             func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
                 guard let table else { return .empty(customers: n) }
-                let runs = CustomerRuns(customer: customer, customers: n, threads: threads)
-                guard let amount else { return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount)) }
-                return AmountFacts(runs: runs, amount: Fusion.gather(try Fusion.amountValues(table, amount, role: role), runs, threads: threads))
+                guard let amount else {
+                    let runs = CustomerRuns(customer: customer, customers: n, threads: threads)
+                    return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount))
+                }
+                // The amounts follow the rows into run order (see RunPayload).
+                let values = try Fusion.amountValues(table, amount, role: role)
+                var (runs, amounts) = values.withDoubles { CustomerRuns.carrying($0, customer: customer, customers: n, threads: threads) }
+                values.setNulls(&amounts, runs)
+                return AmountFacts(runs: runs, amount: amounts)
             }
             return (
                 try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads),
@@ -302,8 +308,9 @@ extension Fusion {
     ) throws(FusionError) -> AnswerFacts {
         let times = try Fusion.timeValues(answers, columns.answerTime, role: .answers)
         let tieBreak = ResponseOrder(answers, columns.responseID)
-        var runs = CustomerRuns(customer: customer, customers: n, threads: threads)
-        var runTime = Fusion.gather(times, runs, threads: threads)
+        // The times follow the rows into run order (see RunPayload).
+        var (runs, runTime) = times.withMicroseconds { CustomerRuns.carrying($0, customer: customer, customers: n, threads: threads) }
+        times.setNulls(&runTime, runs)
         if let sorted = runs.sortedByTime(&runTime, tieBreak: { a, b in tieBreak.isAfter(b, a) }) { runs = sorted }
         // An integer score in run order, `Int64.min` for null: checked in row order first
         // (an error names the first score outside its scale), then gathered from the column.
