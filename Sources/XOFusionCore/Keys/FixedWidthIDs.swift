@@ -183,7 +183,7 @@ public struct FixedWidthIDs: Sendable {
             first.withUnsafeMutableBufferPointer { first in
                 target.forEachNumber { row, number in
                     guard let k = slot(number), let e = entry(k) else { return }
-                    if first[e] < 0 { first[e] = Int32(truncatingIfNeeded: row) } else { duplicates += 1 }
+                    if first[e] < 0 { first[e] = Int32(row) } else { duplicates += 1 }
                 }
             }
             var rows = [Int32](repeating: -1, count: count)
