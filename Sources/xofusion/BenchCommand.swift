@@ -81,9 +81,10 @@ struct BenchCommand: ParsableCommand {
             let seconds = Double(end - start) / 1e9
             if repetition == 0 { firstPeak = MemoryProbe.peakMiB() }
             loadPeak = max(loadPeak, MemoryProbe.peakMiB())
+            let readSeconds = Double(read - start) / 1e9
             times.append(seconds)
-            readTimes.append(Double(read - start) / 1e9)
-            let split = String(format: "read %.3f s, fuse %.3f s", Double(read - start) / 1e9, Double(end - read) / 1e9)
+            readTimes.append(readSeconds)
+            let split = String(format: "read %.3f s, fuse %.3f s", readSeconds, Double(end - read) / 1e9)
             log("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s (\(split)), RSS now \(Int(MemoryProbe.currentMiB())) MiB")
         }
         // The reading alone, as the bench README defines Q0, beside the load and fusion we time as Q0.
