@@ -24,12 +24,16 @@ static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
 typedef struct { int32_t orders, returned; double revenue; int64_t latest; } Slot24;
 typedef struct { int32_t orders, returned, valued, pad; double revenue, squares; int64_t latest; } Slot40;
 
+static size_t rounded(size_t bytes) { return (bytes + (2u << 20)) & ~((size_t)(2u << 20) - 1); }
+
 static void *fresh(size_t bytes, int huge) {
-    size_t size = (bytes + (2u << 20)) & ~((size_t)(2u << 20) - 1);
-    void *p = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (huge) madvise(p, size, MADV_HUGEPAGE);
+    void *p = mmap(0, rounded(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) { perror("mmap"); exit(1); }
+    if (huge) madvise(p, rounded(bytes), MADV_HUGEPAGE);
     return p;
 }
+
+static void release(void *p, size_t bytes) { munmap(p, rounded(bytes)); }
 
 typedef struct { int lo, hi, huge; Slot24 *slots; } Half;
 static void *add_half(void *arg) {
@@ -51,10 +55,12 @@ int main(void) {
         double *s8 = fresh(sizeof(double) * CUSTOMERS, 0);
         for (int i = 0; i < ROWS; i++) s8[sorted_customer[i]] += amount[i];
         double ordered = now() - t;
+        release(s8, sizeof(double) * CUSTOMERS);
         t = now();
         double *r8 = fresh(sizeof(double) * CUSTOMERS, 0);
         for (int i = 0; i < ROWS; i++) r8[customer_of_row[i]] += amount[i];
         double random8 = now() - t;
+        release(r8, sizeof(double) * CUSTOMERS);
         double random40[2];
         for (int huge = 0; huge < 2; huge++) {
             t = now();
@@ -64,6 +70,7 @@ int main(void) {
                 x->orders++; x->valued++; x->revenue += amount[i]; x->squares += amount[i] * amount[i]; if (i > x->latest) x->latest = i;
             }
             random40[huge] = now() - t;
+            release(s, sizeof(Slot40) * CUSTOMERS);
         }
         double two[2];
         for (int huge = 0; huge < 2; huge++) {
@@ -75,6 +82,8 @@ int main(void) {
             pthread_join(thread, 0);
             for (int c = 0; c < CUSTOMERS; c++) { h[0].slots[c].orders += h[1].slots[c].orders; h[0].slots[c].revenue += h[1].slots[c].revenue; }
             two[huge] = now() - t;
+            release(h[0].slots, sizeof(Slot24) * CUSTOMERS);
+            release(h[1].slots, sizeof(Slot24) * CUSTOMERS);
         }
         printf("round %d, ns per row: customer order 8 B %.1f | random order 8 B %.1f, 40 B %.1f, 40 B huge pages %.1f | "
                "two threads 24 B %.1f, huge pages %.1f (wall)\n", round + 1, ordered * 1e9 / ROWS, random8 * 1e9 / ROWS,
