@@ -192,14 +192,71 @@ protocol ValueParser {
     mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Value?
     /// The value as a number for range checks (`nil` for kinds without one).
     func number(_ value: Value) -> Double?
+    /// For kinds stored as whole numbers (integers, a decimal's units): the stored numbers whose
+    /// ``number(_:)`` lies in `range`, so that a range check compares integers (see ``UnitBounds``);
+    /// `nil` for other kinds.
+    func unitBounds(of range: ClosedRange<Double>) -> UnitBounds?
+    /// The value as its stored whole number (meaningful when ``unitBounds(of:)`` is not `nil`).
+    func units(_ value: Value) -> Int64
     func failureMessage(_ text: String) -> String
     func storage(_ values: ContiguousArray<Value>) -> Column.Storage
+}
+
+extension ValueParser {
+    func unitBounds(of range: ClosedRange<Double>) -> UnitBounds? { nil }
+    func units(_ value: Value) -> Int64 { 0 }
+}
+
+/// The stored whole numbers `v` whose number `f(v)` lies in a range of doubles, for an `f` that
+/// never decreases (an integer as a double, a decimal's units divided by a power of ten): an
+/// interval of integers, found once by binary search, so that checking a value is two integer
+/// comparisons with exactly the answer of `range.contains(f(v))`.
+struct UnitBounds: Equatable {
+    /// The interval, empty when `lowest > highest`.
+    let lowest: Int64, highest: Int64
+
+    init(lowest: Int64, highest: Int64) { (self.lowest, self.highest) = (lowest, highest) }
+
+    /// The `v` with `range.contains(f(v))`, for a non-decreasing `f`.
+    ///
+    /// - Complexity: O(64) evaluations of `f`.
+    init(of range: ClosedRange<Double>, _ f: (Int64) -> Double) {
+        // The first v with f(v) >= bound (Int64.max when none is, checked by the caller).
+        func first(atLeast bound: Double) -> Int64 {
+            var low = Int64.min, high = Int64.max
+            while low < high {
+                let middle = low + Int64((UInt64(bitPattern: high &- low)) / 2)
+                if f(middle) >= bound { high = middle } else { low = middle + 1 }
+            }
+            return low
+        }
+        // The last v with f(v) <= bound (Int64.min when none is, checked by the caller).
+        func last(atMost bound: Double) -> Int64 {
+            var low = Int64.min, high = Int64.max
+            while low < high {
+                let middle = high - Int64((UInt64(bitPattern: high &- low)) / 2)
+                if f(middle) <= bound { low = middle } else { high = middle - 1 }
+            }
+            return low
+        }
+        let lowest = first(atLeast: range.lowerBound), highest = last(atMost: range.upperBound)
+        // The searches return an end of Int64 when no value qualifies: check that end itself.
+        if f(lowest) < range.lowerBound || f(highest) > range.upperBound {
+            (self.lowest, self.highest) = (1, 0)
+        } else {
+            (self.lowest, self.highest) = (lowest, highest)
+        }
+    }
+
+    @inline(__always) func contains(_ v: Int64) -> Bool { lowest <= v && v <= highest }
 }
 
 struct Int64Parser: ValueParser {
     static var placeholder: Int64 { 0 }
     func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? { FieldParsers.int64(p, n) }
     func number(_ value: Int64) -> Double? { Double(value) }
+    func unitBounds(of range: ClosedRange<Double>) -> UnitBounds? { UnitBounds(of: range) { Double($0) } }
+    @inline(__always) func units(_ value: Int64) -> Int64 { value }
     func failureMessage(_ text: String) -> String { "'\(text)' is not an int64 (a whole number within ±9.2e18)" }
     func storage(_ values: ContiguousArray<Int64>) -> Column.Storage { .int64(values) }
 }
@@ -207,8 +264,13 @@ struct Int64Parser: ValueParser {
 struct DecimalParser: ValueParser {
     let scale: Int
     static var placeholder: Int64 { 0 }
-    func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? { FieldParsers.decimal(p, n, scale: scale) }
+    @inline(__always) func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? { FieldParsers.decimal(p, n, scale: scale) }
     func number(_ value: Int64) -> Double? { Double(value) / Double(ScaledDecimal.powerOf10(scale)) }
+    func unitBounds(of range: ClosedRange<Double>) -> UnitBounds? {
+        let divisor = Double(ScaledDecimal.powerOf10(scale))
+        return UnitBounds(of: range) { Double($0) / divisor }
+    }
+    @inline(__always) func units(_ value: Int64) -> Int64 { value }
     func failureMessage(_ text: String) -> String {
         "'\(text)' is not a decimal(\(scale)) (plain digits with at most \(scale) after the point)"
     }
@@ -257,14 +319,27 @@ struct TimestampParser: ValueParser {
 
     static var placeholder: Timestamp { Timestamp(microsecondsSinceEpoch: 0) }
 
+    /// A `…Z` text of the last date read: only its time of day is checked and added (inlined into
+    /// the column's loop); anything else goes to ``parseOther(_:_:)``.
+    @inline(__always)
     mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Timestamp? {
+        if n == 20 && p[19] == UInt8(ascii: "Z"), let last = lastDate {
+            let raw = UnsafeRawPointer(p)
+            if raw.loadUnaligned(as: UInt64.self) == last.head && raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self) == last.day,
+                let time = TemporalParsing.timeOfDay(p)
+            {
+                return Timestamp(microsecondsSinceEpoch: lastMidnight &+ time)
+            }
+        }
+        return parseOther(p, n)
+    }
+
+    @inline(never)
+    mutating func parseOther(_ p: UnsafePointer<UInt8>, _ n: Int) -> Timestamp? {
         // The common export form `YYYY-MM-DDTHH:MM:SSZ`: UTC whatever the rule.
         if n == 20 && p[19] == UInt8(ascii: "Z") {
             let raw = UnsafeRawPointer(p)
             let head = raw.loadUnaligned(as: UInt64.self), day = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-            if let last = lastDate, head == last.head && day == last.day, let time = TemporalParsing.timeOfDay(p) {
-                return Timestamp(microsecondsSinceEpoch: lastMidnight &+ time)
-            }
             if let micros = TemporalParsing.utcSeconds(p) {
                 // A valid text: its time of day is too.
                 lastDate = (head, day)
@@ -491,12 +566,15 @@ final class FixedWidthBuilder<Parser: ValueParser> {
     /// A batch's values, written one by one and appended to ``values`` at once
     /// (an append per value costs a uniqueness check each).
     private let scratch = UnsafeMutablePointer<Parser.Value>.allocate(capacity: ChunkParser.batchCapacity)
+    /// The plan's allowed range as stored whole numbers, for kinds that have them (see ``UnitBounds``).
+    private let unitBounds: UnitBounds?
 
     init(parser: Parser, plan: ColumnPlan, nulls: NullTokens, keepTabs: Bool, capacity: Int, placement: PlacedBlock? = nil) {
         self.parser = parser
         self.plan = plan
         self.nulls = nulls
         self.keepTabs = keepTabs
+        unitBounds = plan.allowedRange.flatMap { parser.unitBounds(of: $0) }
         values = PlacedRows(placement: placement, capacity: capacity)
     }
 
@@ -517,7 +595,7 @@ final class FixedWidthBuilder<Parser: ValueParser> {
             self.parser = parser
         }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
-        let required = plan.required, range = plan.allowedRange, scratch = self.scratch
+        let required = plan.required, range = plan.allowedRange, unitBounds = self.unitBounds, scratch = self.scratch
         defer { values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count)) }
         for r in 0..<batch.count {
             let span = spans[r]
@@ -534,8 +612,12 @@ final class FixedWidthBuilder<Parser: ValueParser> {
             if let value = parser.parse(p, n) {
                 scratch[r] = value
                 if validity != nil { validity!.append(true) }
-                if let range, let number = parser.number(value), !range.contains(number) {
-                    failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "\(fieldText(p, n)) is outside the allowed range \(range.lowerBound)...\(range.upperBound)")
+                if let range {
+                    let outside: Bool
+                    if let unitBounds { outside = !unitBounds.contains(parser.units(value)) } else if let number = parser.number(value) { outside = !range.contains(number) } else { outside = false }
+                    if outside {
+                        failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "\(fieldText(p, n)) is outside the allowed range \(range.lowerBound)...\(range.upperBound)")
+                    }
                 }
             } else {
                 scratch[r] = Parser.placeholder

@@ -15,6 +15,8 @@ enum FieldParsers {
     /// Strips ASCII spaces (and tabs, unless the tab is the delimiter) from both ends.
     @inline(__always)
     static func trimmed(_ p: UnsafePointer<UInt8>, _ n: Int, keepTabs: Bool) -> (UnsafePointer<UInt8>, Int) {
+        // The common case, in one test: neither end is a blank (nor any byte below it).
+        if n > 0 && p[0] > 0x20 && p[n &- 1] > 0x20 { return (p, n) }
         var start = 0, end = n
         @inline(__always) func blank(_ b: UInt8) -> Bool { b == 0x20 || (b == 0x09 && !keepTabs) }
         while start < end && blank(p[start]) { start += 1 }
@@ -32,6 +34,13 @@ enum FieldParsers {
     @inline(__always)
     static func int64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         guard n > 0 else { return nil }
+        // One or two digits (scores, counts): no loop.
+        if n <= 2 {
+            let d0 = p[0] &- zero
+            if n == 1 { return d0 <= 9 ? Int64(d0) : nil }
+            let d1 = p[1] &- zero
+            if d0 <= 9 && d1 <= 9 { return Int64(d0) &* 10 &+ Int64(d1) }
+        }
         let (negative, start) = sign(p)
         var i = start
         guard i < n else { return nil }

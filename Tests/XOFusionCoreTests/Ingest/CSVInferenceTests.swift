@@ -179,4 +179,73 @@ import Testing
         let eighteen = Array("12.5".utf8)
         #expect(eighteen.withUnsafeBufferPointer { FieldParsers.decimal($0.baseAddress!, $0.count, scale: 2) } == 1250)
     }
+
+    /// Differential: integers (with the one- and two-digit shortcut) against Swift's own parser,
+    /// on random short and long texts of digits, signs, blanks and letters.
+    @Test func integersAgreeWithSwiftsParser() {
+        var g = SeededGenerator(seed: 22)
+        var texts = ["", "0", "9", "10", "99", "-", "+", "-5", "+5", "05", "5-", " 5", "5 ", "x", "1x", "100", "-9223372036854775808",
+                     "9223372036854775807", "9223372036854775808", "-9223372036854775809", "/", ":", "/0", "0:"]
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...(Bool.random(using: &g) ? 3 : 21), using: &g)
+            texts.append(String((0..<length).map { _ in "0123456789012345678901234567890123456789-+ x/:".randomElement(using: &g)! }))
+        }
+        for text in texts {
+            var bytes = Array(text.utf8) + [0]
+            let ours = bytes.withUnsafeMutableBufferPointer { FieldParsers.int64($0.baseAddress!, $0.count - 1) }
+            #expect(ours == Int64(text), "'\(text)'")
+        }
+    }
+
+    /// Differential: trimming (with its shortcut for texts that start and end with no blank)
+    /// against a plain loop, with and without tabs kept.
+    @Test func trimmingAgreesWithAPlainLoop() {
+        var g = SeededGenerator(seed: 23)
+        for _ in 0..<20_000 {
+            let bytes: [UInt8] = (0..<Int.random(in: 0...6, using: &g)).map { _ in [0x20, 0x09, 0x0D, 0x00, 0x21, 0x41, 0x7F, 0xC3].randomElement(using: &g)! }
+            for keepTabs in [false, true] {
+                func blank(_ b: UInt8) -> Bool { b == 0x20 || (b == 0x09 && !keepTabs) }
+                var start = 0, end = bytes.count
+                while start < end && blank(bytes[start]) { start += 1 }
+                while end > start && blank(bytes[end - 1]) { end -= 1 }
+                let padded = bytes + [0]
+                let (p, n) = padded.withUnsafeBufferPointer { buffer in
+                    let (p, n) = FieldParsers.trimmed(buffer.baseAddress!, bytes.count, keepTabs: keepTabs)
+                    return (p - buffer.baseAddress!, n)
+                }
+                #expect(p == start && n == end - start, "\(bytes) keepTabs \(keepTabs)")
+            }
+        }
+    }
+
+    /// Differential: a range check on the stored whole numbers (``UnitBounds``) says exactly what the
+    /// check on doubles says, for integers and decimals at scales 0 to 6, on random ranges (fractional,
+    /// empty between two integers, near the ends of Int64, infinite) and on values at and around the bounds.
+    @Test func unitBoundsAgreeWithTheCheckOnDoubles() {
+        var g = SeededGenerator(seed: 24)
+        let ends: [Double] = [-.infinity, .infinity, -9.3e18, 9.3e18, 9.223372036854775807e18, -9.223372036854775808e18, 0, -0.0, 1, 0.5, -0.5, 10, 10.25, 1e15, 1e16]
+        for _ in 0..<3000 {
+            func end() -> Double {
+                switch Int.random(in: 0..<3, using: &g) {
+                case 0: ends.randomElement(using: &g)!
+                case 1: Double(Int.random(in: -1000...1000, using: &g)) / Double([1, 2, 4, 10, 100, 1000].randomElement(using: &g)!)
+                default: Double.random(in: -1e19...1e19, using: &g)
+                }
+            }
+            let (a, b) = (end(), end())
+            let range = min(a, b)...max(a, b)
+            for scale in 0...6 {
+                let divisor = Double(ScaledDecimal.powerOf10(scale))
+                let f: (Int64) -> Double = scale == 0 ? { Double($0) } : { Double($0) / divisor }
+                let bounds = UnitBounds(of: range, f)
+                var values: [Int64] = [.min, .max, 0, -1, 1]
+                for edge in [bounds.lowest, bounds.highest] {
+                    for delta: Int64 in [-2, -1, 0, 1, 2] { values.append(edge.addingReportingOverflow(delta).partialValue) }
+                }
+                for _ in 0..<20 { values.append(Int64.random(in: -100_000...100_000, using: &g)) }
+                for _ in 0..<5 { values.append(Int64.random(in: .min ... .max, using: &g)) }
+                for v in values { #expect(bounds.contains(v) == range.contains(f(v)), "\(v) in \(range) at scale \(scale)") }
+            }
+        }
+    }
 }

@@ -149,4 +149,36 @@ import Testing
             try readCSV("a,b\n1,2\n", CSVReadOptions(schema: schema))
         }
     }
+
+    /// Range checks on integers and decimals compare stored whole numbers; the bounds between them
+    /// (fractional, or holding no whole number at all) reject exactly what the check on numbers did.
+    @Test func rangesBetweenWholeNumbersRejectExactly() throws {
+        let schema = CSVSchema([
+            ColumnSpec("n", .int64, allowedRange: 0.5...10.25),
+            ColumnSpec("d", .decimal(scale: 2), allowedRange: -1...1),
+            ColumnSpec("none", .int64, allowedRange: 0.2...0.8),
+        ])
+        let text = "n,d,none\n0,-1.00,\n1,-1.01,\n10,1.00,\n11,1.01,\n5,0.5,1\n"
+        let result = try readCSV(text, collecting(CSVReadOptions(schema: schema)))
+        #expect(result.table["n"]!.int64Values.map(Array.init) == [10])
+        #expect(result.table["d"]!.decimalValues.map { Array($0.units) } == [100])
+        #expect(result.rejects.map(\.line) == [2, 3, 5, 6])
+        #expect(result.rejects.map(\.column) == ["n", "d", "n", "none"])
+        #expect(result.rejects.allSatisfy { $0.kind == .outOfRange })
+    }
+
+    /// A timestamp whose date repeats the row before's is read from its time of day alone; a bad time
+    /// of day on such a row is still rejected, and the rows after it read correctly.
+    @Test func aRepeatedDateWithABadTimeIsRejected() throws {
+        let schema = CSVSchema([ColumnSpec("at", .timestamp)])
+        let text = "at\n2025-03-01T12:00:00Z\n2025-03-01T24:00:00Z\n2025-03-01T12:60:00Z\n2025-03-01X12:00:01Z\n2025-03-01T12:00:02Z\n2025-03-02T00:00:00Z\n"
+        let result = try readCSV(text, collecting(CSVReadOptions(schema: schema)))
+        let expected = [
+            Timestamp(year: 2025, month: 3, day: 1, hour: 12), Timestamp(year: 2025, month: 3, day: 1, hour: 12, second: 2),
+            Timestamp(year: 2025, month: 3, day: 2),
+        ]
+        #expect(result.table["at"]!.timestampValues.map(Array.init) == expected)
+        #expect(result.rejects.map(\.line) == [3, 4, 5])
+        #expect(result.rejects.allSatisfy { $0.kind == .type })
+    }
 }
