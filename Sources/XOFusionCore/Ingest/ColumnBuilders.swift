@@ -211,17 +211,15 @@ extension ValueParser {
 /// never decreases (an integer as a double, a decimal's units divided by a power of ten): an
 /// interval of integers, found once by binary search, so that checking a value is two integer
 /// comparisons with exactly the answer of `range.contains(f(v))`.
-struct UnitBounds: Equatable {
+struct UnitBounds {
     /// The interval, empty when `lowest > highest`.
     let lowest: Int64, highest: Int64
-
-    init(lowest: Int64, highest: Int64) { (self.lowest, self.highest) = (lowest, highest) }
 
     /// The `v` with `range.contains(f(v))`, for a non-decreasing `f`.
     ///
     /// - Complexity: O(64) evaluations of `f`.
     init(of range: ClosedRange<Double>, _ f: (Int64) -> Double) {
-        // The first v with f(v) >= bound (Int64.max when none is, checked by the caller).
+        // The first v with f(v) >= bound (Int64.max when none is: checked below).
         func first(atLeast bound: Double) -> Int64 {
             var low = Int64.min, high = Int64.max
             while low < high {
@@ -230,7 +228,7 @@ struct UnitBounds: Equatable {
             }
             return low
         }
-        // The last v with f(v) <= bound (Int64.min when none is, checked by the caller).
+        // The last v with f(v) <= bound (Int64.min when none is: checked below).
         func last(atMost bound: Double) -> Int64 {
             var low = Int64.min, high = Int64.max
             while low < high {
@@ -613,8 +611,8 @@ final class FixedWidthBuilder<Parser: ValueParser> {
                 scratch[r] = value
                 if validity != nil { validity!.append(true) }
                 if let range {
-                    let outside: Bool
-                    if let unitBounds { outside = !unitBounds.contains(parser.units(value)) } else if let number = parser.number(value) { outside = !range.contains(number) } else { outside = false }
+                    // Stored whole numbers against their bounds where the kind has them, else the number.
+                    let outside = if let unitBounds { !unitBounds.contains(parser.units(value)) } else { parser.number(value).map { !range.contains($0) } ?? false }
                     if outside {
                         failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "\(fieldText(p, n)) is outside the allowed range \(range.lowerBound)...\(range.upperBound)")
                     }
