@@ -25,6 +25,9 @@ final class StringColumnBuilder {
     private var stage = PlainStage()
     /// A batch's numbers (numbered layout), appended to the column at once.
     private let numberScratch = UnsafeMutablePointer<UInt32>.allocate(capacity: ChunkParser.batchCapacity)
+    /// Codes of repeated dictionary values, appended to the column a run at a time (an append
+    /// per value costs a uniqueness check each).
+    private let codeScratch = UnsafeMutablePointer<UInt32>.allocate(capacity: ChunkParser.batchCapacity)
     /// Dictionary values seen lately (see ``RecentValues``).
     private var recent = RecentValues()
 
@@ -39,6 +42,7 @@ final class StringColumnBuilder {
     deinit {
         stage.deallocate()
         numberScratch.deallocate()
+        codeScratch.deallocate()
     }
 
     /// Whether the column outgrew the 4 GiB a string column can hold.
@@ -91,9 +95,14 @@ final class StringColumnBuilder {
         swap(&recent, &self.recent)
         defer { swap(&recent, &self.recent) }
         if !s.isDictionary && !recent.isEmpty { recent = RecentValues() }
+        // Codes of recent values wait in `codeScratch` until any other append (rows stay in order).
+        let codeScratch = self.codeScratch
+        var pending = 0
+        defer { if pending > 0 { s.appendCodes(codeScratch, pending) } }
         for r in first..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
+                if pending > 0 { s.appendCodes(codeScratch, pending); pending = 0 }
                 s.appendNull()
                 if required {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
@@ -104,10 +113,12 @@ final class StringColumnBuilder {
                 let p = base + span.start, n = span.count
                 let key = RecentValues.key(p, n)
                 if let (code, isAllowed) = recent.find(key) {
-                    s.appendCode(code)
+                    codeScratch[pending] = code
+                    pending &+= 1
                     if !isAllowed { notAllowed(p, n, row: batch.firstRow + r, planIndex: planIndex, failures: failures) }
                     continue
                 }
+                if pending > 0 { s.appendCodes(codeScratch, pending); pending = 0 }
                 if FieldParsers.isValidUTF8(p, n) {
                     let isAllowed = s.append(p, n)
                     if !isAllowed { notAllowed(p, n, row: batch.firstRow + r, planIndex: planIndex, failures: failures) }
@@ -116,6 +127,7 @@ final class StringColumnBuilder {
                     continue
                 }
             }
+            if pending > 0 { s.appendCodes(codeScratch, pending); pending = 0 }
             if span.hasEscapes {
                 let unescaped = CSVTokenizer.unescaped(UnsafeBufferPointer(start: base + span.start, count: span.count))
                 unescaped.withUnsafeBufferPointer { buffer in
@@ -297,12 +309,11 @@ struct StringColumnState {
         return isAllowed
     }
 
-    /// Appends a value of a dictionary column by the code it already has.
-    @inline(__always)
-    mutating func appendCode(_ code: UInt32) {
-        codes.append(code)
-        if validity != nil { validity!.append(true) }
-        count += 1
+    /// Appends values of a dictionary column by the codes they already have.
+    mutating func appendCodes(_ newCodes: UnsafePointer<UInt32>, _ n: Int) {
+        codes.append(contentsOf: UnsafeBufferPointer(start: newCodes, count: n))
+        if validity != nil { for _ in 0..<n { validity!.append(true) } }
+        count += n
     }
 
     /// Stages a plain value: its bytes go to the stage now, to the column at the next commit.
