@@ -98,11 +98,15 @@ final class StringColumnBuilder {
         // Codes of recent values wait in `codeScratch` until any other append (rows stay in order).
         let codeScratch = self.codeScratch
         var pending = 0
-        defer { if pending > 0 { s.appendCodes(codeScratch, pending) } }
+        func appendPending() {
+            if pending > 0 { s.appendCodes(codeScratch, pending) }
+            pending = 0
+        }
+        defer { appendPending() }
         for r in first..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
-                if pending > 0 { s.appendCodes(codeScratch, pending); pending = 0 }
+                appendPending()
                 s.appendNull()
                 if required {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
@@ -118,7 +122,7 @@ final class StringColumnBuilder {
                     if !isAllowed { notAllowed(p, n, row: batch.firstRow + r, planIndex: planIndex, failures: failures) }
                     continue
                 }
-                if pending > 0 { s.appendCodes(codeScratch, pending); pending = 0 }
+                appendPending()
                 if FieldParsers.isValidUTF8(p, n) {
                     let isAllowed = s.append(p, n)
                     if !isAllowed { notAllowed(p, n, row: batch.firstRow + r, planIndex: planIndex, failures: failures) }
@@ -127,7 +131,7 @@ final class StringColumnBuilder {
                     continue
                 }
             }
-            if pending > 0 { s.appendCodes(codeScratch, pending); pending = 0 }
+            appendPending()
             if span.hasEscapes {
                 let unescaped = CSVTokenizer.unescaped(UnsafeBufferPointer(start: base + span.start, count: span.count))
                 unescaped.withUnsafeBufferPointer { buffer in
