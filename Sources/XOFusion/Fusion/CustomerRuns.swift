@@ -313,7 +313,10 @@ func uninitializedArray<T>(_ count: Int, _ body: (inout UnsafeMutableBufferPoint
         body(&none, &initialized)
         return []
     }
-    return [T](unsafeUninitializedCapacity: count, initializingWith: body)
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        FreshPages.populate(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride)
+        body(&buffer, &initialized)
+    }
 }
 
 /// How a gather reads row `row` of a column: a struct over the column's buffer, so that

@@ -433,6 +433,8 @@ struct PlacedRows<Value: BitwiseCopyable> {
     private var placedCount = 0
     /// The blocks of later ranges joined after this one's, in order.
     private var joined: [(start: Int, count: Int)] = []
+    /// Maps the rows in before they are written.
+    private var ahead = PagesAhead()
 
     /// Rows of their own (`capacity` reserved), or in `placement`'s block when it is one of a
     /// column of this value type.
@@ -454,11 +456,14 @@ struct PlacedRows<Value: BitwiseCopyable> {
     /// Appends `values` (to this range's block while nothing is joined after it and they fit).
     mutating func append(contentsOf values: UnsafeBufferPointer<Value>) {
         if let placement, joined.isEmpty && placedCount + values.count <= placement.capacity {
+            let stride = MemoryLayout<Value>.stride
+            ahead.prepare(UnsafeMutableRawPointer(placement.rows), written: placedCount * stride, upTo: (placedCount + values.count) * stride, capacity: placement.capacity * stride)
             if let from = values.baseAddress { (placement.rows + placedCount).update(from: from, count: values.count) }
             placedCount += values.count
             return
         }
         ownAll()
+        ahead.prepare(&owned, adding: values.count)
         owned.append(contentsOf: values)
     }
 

@@ -276,6 +276,8 @@ struct StringColumnState {
     var interner = ByteInterner()
     // Numbered layout: one number per row (0 in null rows).
     var numbers: PlacedRows<UInt32>
+    /// Map the arrays' pages in before appends write them.
+    private var codesAhead = PagesAhead(), bytesAhead = PagesAhead(), offsetsAhead = PagesAhead()
 
     init(layout: StringLayout?, allowed: Set<String>?, capacity: Int, byteCapacity: Int, placement: PlacedBlock? = nil) {
         numbers = PlacedRows(placement: placement)
@@ -315,6 +317,7 @@ struct StringColumnState {
 
     /// Appends values of a dictionary column by the codes they already have.
     mutating func appendCodes(_ newCodes: UnsafePointer<UInt32>, _ n: Int) {
+        codesAhead.prepare(&codes, adding: n)
         codes.append(contentsOf: UnsafeBufferPointer(start: newCodes, count: n))
         if validity != nil { for _ in 0..<n { validity!.append(true) } }
         count += n
@@ -352,6 +355,8 @@ struct StringColumnState {
     @inline(__always)
     mutating func commit(_ stage: inout PlainStage) {
         guard stage.rows > 0 else { return }
+        bytesAhead.prepare(&bytes, adding: stage.byteCount)
+        offsetsAhead.prepare(&offsets, adding: stage.rows)
         bytes.append(contentsOf: UnsafeBufferPointer(start: stage.bytes, count: stage.byteCount))
         if bytes.count > StringBuffer.maximumByteCount { overflowed = true }
         offsets.append(contentsOf: UnsafeBufferPointer(start: stage.ends, count: stage.rows).lazy.map { UInt32(truncatingIfNeeded: $0) })

@@ -469,6 +469,8 @@ public struct KeySpace: Sendable {
         let shared = Box(out)
         let parts = Partitions.map(Partitions.ranges(column.count), threads: threads) { range -> (unknown: Int, examples: [String]) in
             let out = shared.value
+            // This thread's part of the fresh codes, mapped in at once (see FreshPages).
+            FreshPages.populate(UnsafeMutableRawPointer(out.baseAddress.map { $0 + range.lowerBound }), byteCount: range.count * MemoryLayout<UInt32>.stride)
             var unknown = 0
             var examples: [String] = []
             // Groups of 16 rows in a row, read and written in place, so that their probes' cache
