@@ -251,7 +251,7 @@ struct UnitBounds {
 
 struct Int64Parser: ValueParser {
     static var placeholder: Int64 { 0 }
-    func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? { FieldParsers.int64(p, n) }
+    @inline(__always) func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? { FieldParsers.int64(p, n) }
     func number(_ value: Int64) -> Double? { Double(value) }
     func unitBounds(of range: ClosedRange<Double>) -> UnitBounds? { UnitBounds(of: range) { Double($0) } }
     @inline(__always) func units(_ value: Int64) -> Int64 { value }
@@ -600,7 +600,22 @@ final class FixedWidthBuilder<Parser: ValueParser> {
         let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
         let required = plan.required, range = plan.allowedRange, unitBounds = self.unitBounds, scratch = self.scratch
         defer { values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count)) }
-        for r in 0..<batch.count {
+        // The common case first, in a loop with little to keep in registers: unquoted fields that
+        // are not empty, have no blank at either end, parse, and lie in the allowed range (no null
+        // tokens to test). The first field that is anything else ends it, and the general loop
+        // below takes the batch from there, as it would have from the start.
+        var first = 0
+        if nulls.tokens.isEmpty {
+            if let unitBounds {
+                first = Self.parsedPrefix(batch, scratch, &parser) { parser, value in unitBounds.contains(parser.units(value)) }
+            } else if let range {
+                first = Self.parsedPrefix(batch, scratch, &parser) { parser, value in parser.number(value).map { range.contains($0) } ?? true }
+            } else {
+                first = Self.parsedPrefix(batch, scratch, &parser) { _, _ in true }
+            }
+            if first > 0 && validity != nil { validity!.append(repeating: true, count: first) }
+        }
+        for r in first..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
                 if validity == nil { validity = ValidityBitmap(repeating: true, count: before + r) }
@@ -628,6 +643,25 @@ final class FixedWidthBuilder<Parser: ValueParser> {
                 recordFailure(span: span, base: base, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
             }
         }
+    }
+
+    /// How many of the batch's first fields are plain values that `accepts` takes, their values
+    /// written to `scratch`: unquoted, not empty, no blank at either end, parsed by `parser`.
+    @inline(__always)
+    private static func parsedPrefix(
+        _ batch: BatchColumn, _ scratch: UnsafeMutablePointer<Parser.Value>, _ parser: inout Parser,
+        _ accepts: (Parser, Parser.Value) -> Bool
+    ) -> Int {
+        let base = batch.base, spans = batch.spans, count = batch.count
+        var r = 0
+        while r < count {
+            let span = spans[r]
+            let p = base + span.start, n = span.end &- span.start
+            guard span.flags == 0, n > 0, p[0] > 0x20, p[n &- 1] > 0x20, let value = parser.parse(p, n), accepts(parser, value) else { break }
+            scratch[r] = value
+            r &+= 1
+        }
+        return r
     }
 
     @inline(never)

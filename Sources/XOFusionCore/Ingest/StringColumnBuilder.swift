@@ -319,7 +319,7 @@ struct StringColumnState {
     mutating func appendCodes(_ newCodes: UnsafePointer<UInt32>, _ n: Int) {
         codesAhead.prepare(&codes, adding: n)
         codes.append(contentsOf: UnsafeBufferPointer(start: newCodes, count: n))
-        if validity != nil { for _ in 0..<n { validity!.append(true) } }
+        if validity != nil { validity!.append(repeating: true, count: n) }
         count += n
     }
 

@@ -77,6 +77,19 @@ public struct ValidityBitmap: Hashable, Sendable {
         count += 1
     }
 
+    /// Appends `n` copies of `bit`.
+    ///
+    /// - Complexity: O(`n` / 64).
+    public mutating func append(repeating bit: Bool, count n: Int) {
+        precondition(n >= 0, "cannot append a negative number of bits")
+        guard n > 0 else { return }
+        // The last word's bits from `count` on are clear (padding): set them, then add whole words.
+        if bit && count & 63 != 0 { words[words.count - 1] |= ~0 << UInt64(count & 63) }
+        count += n
+        words.append(contentsOf: repeatElement(bit ? ~0 : 0, count: (count + 63) >> 6 - words.count))
+        clearPaddingBits()
+    }
+
     /// Keeps the first `newCount` bits.
     ///
     /// - Complexity: O(1) amortised.

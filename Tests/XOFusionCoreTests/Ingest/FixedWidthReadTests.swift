@@ -1,0 +1,100 @@
+import Testing
+@testable import XOFusionCore
+
+/// The fixed-width builders read a batch's leading plain values in a loop of their own and hand the
+/// rest to the general loop at the first other field (quoted, padded, empty, bad, out of range).
+/// These tests hold both to values worked out from how each field was written, across batches.
+@Suite struct FixedWidthReadTests {
+    /// What a generated field should read as: a value, a null, or a reject of a kind.
+    enum Expected: Equatable { case value(Int64), null, reject(RejectKind) }
+
+    /// A field of a column whose value is `v`, written plainly most of the time and otherwise in
+    /// one of the forms that leave the fast loop; `bad` and `outside` are texts that fail.
+    static func field(_ v: Int64, _ text: String, bad: String, outside: String?, _ g: inout SeededGenerator, plainShare: Int) -> (String, Expected) {
+        let roll = Int.random(in: 0..<100, using: &g)
+        if roll < plainShare { return (text, .value(v)) }
+        switch roll % 6 {
+        case 0: return (" " + text, .value(v))
+        case 1: return (text + " ", .value(v))
+        case 2: return ("\"" + text + "\"", .value(v))
+        case 3: return ("", .null)
+        case 4: return (bad, .reject(.type))
+        default: return outside.map { ($0, .reject(.outOfRange)) } ?? (text, .value(v))
+        }
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func valuesAndRejectsMatchHowEachFieldWasWritten(threads: Int) throws {
+        let schema = CSVSchema([
+            ColumnSpec("n", .int64, allowedRange: 0...10),
+            ColumnSpec("amount", .decimal(scale: 2), allowedRange: 0...500),
+            ColumnSpec("at", .timestamp),
+        ])
+        for seed in 0..<6 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            // Long stretches of plain rows (the fast loop) and stretches with many others.
+            let plainShare = seed % 2 == 0 ? 97 : 60
+            let rows = Int.random(in: 1...7_000, using: &g)
+            var text = "n,amount,at\n"
+            var expected: [[Expected]] = []
+            let midnight: Int64 = 1_704_067_200  // 2024-01-01T00:00:00Z
+            for _ in 0..<rows {
+                let n = Int64.random(in: 0...10, using: &g)
+                let units = Int64.random(in: 0...50_000, using: &g)
+                let second = Int64.random(in: 0..<86_400, using: &g)
+                let cents = units % 100 < 10 ? "0\(units % 100)" : "\(units % 100)"
+                func two(_ x: Int64) -> String { x < 10 ? "0\(x)" : "\(x)" }
+                let time = "2024-01-01T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
+                let fields = [
+                    Self.field(n, "\(n)", bad: "seven", outside: "\(Int.random(in: 11...99, using: &g))", &g, plainShare: plainShare),
+                    Self.field(units, "\(units / 100).\(cents)", bad: "1.005", outside: "600.00", &g, plainShare: plainShare),
+                    Self.field((midnight + second) * 1_000_000, time, bad: "2024-13-01T00:00:00Z", outside: nil, &g, plainShare: plainShare),
+                ]
+                text += fields.map(\.0).joined(separator: ",") + "\n"
+                expected.append(fields.map(\.1))
+            }
+            var options = CSVReadOptions(policy: .collect(), schema: schema, threads: threads)
+            options.minimumBytesPerThread = 1
+            let result = try CSVReader.read(string: text, options: options)
+            // The first failing field of a row names its reject; the other rows are read.
+            let names = ["n", "amount", "at"]
+            var kept: [[Expected]] = [], rejects: [String] = []
+            for (line, row) in expected.enumerated() {
+                if let k = row.firstIndex(where: { if case .reject = $0 { true } else { false } }), case .reject(let kind) = row[k] {
+                    rejects.append("\(line + 2) \(kind.rawValue) \(names[k])")
+                } else {
+                    kept.append(row)
+                }
+            }
+            #expect(result.rejects.map { "\($0.line) \($0.kind.rawValue) \($0.column ?? "-")" } == rejects, "seed \(seed)")
+            #expect(result.table.rowCount == kept.count, "seed \(seed)")
+            guard result.table.rowCount == kept.count else { continue }
+            let n = try result.table.int64("n"), amount = try result.table.decimal("amount"), at = try result.table.timestamp("at")
+            func read(_ row: Int, _ column: Int) -> Expected {
+                switch column {
+                case 0: n[row].map { .value($0) } ?? .null
+                case 1: amount[row].map { .value($0.units) } ?? .null
+                default: at[row].map { .value($0.microsecondsSinceEpoch) } ?? .null
+                }
+            }
+            let mismatches = kept.indices.flatMap { row in (0..<3).filter { read(row, $0) != kept[row][$0] }.map { "row \(row) column \($0)" } }
+            #expect(mismatches.isEmpty, "seed \(seed): \(mismatches.prefix(5))")
+        }
+    }
+
+    /// Appending a run of equal bits is appending them one at a time, from any fill of the last word.
+    @Test func appendingARunOfBitsIsAppendingThemOneByOne() {
+        var g = SeededGenerator(seed: 5)
+        for _ in 0..<300 {
+            var bulk = ValidityBitmap(repeating: Bool.random(using: &g), count: Int.random(in: 0...130, using: &g))
+            var single = bulk
+            for _ in 0..<Int.random(in: 1...4, using: &g) {
+                let bit = Bool.random(using: &g), n = Int.random(in: 0...200, using: &g)
+                bulk.append(repeating: bit, count: n)
+                for _ in 0..<n { single.append(bit) }
+            }
+            #expect(bulk == single)
+            #expect(bulk.countSetBits(in: 0..<bulk.count) == single.countSetBits(in: 0..<single.count))
+        }
+    }
+}
