@@ -600,22 +600,26 @@ final class FixedWidthBuilder<Parser: ValueParser> {
         let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
         let required = plan.required, range = plan.allowedRange, unitBounds = self.unitBounds, scratch = self.scratch
         defer { values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count)) }
-        // The common case first, in a loop with little to keep in registers: unquoted fields that
-        // are not empty, have no blank at either end, parse, and lie in the allowed range (no null
-        // tokens to test). The first field that is anything else ends it, and the general loop
-        // below takes the batch from there, as it would have from the start.
-        var first = 0
-        if nulls.tokens.isEmpty {
-            if let unitBounds {
-                first = Self.parsedPrefix(batch, scratch, &parser) { parser, value in unitBounds.contains(parser.units(value)) }
-            } else if let range {
-                first = Self.parsedPrefix(batch, scratch, &parser) { parser, value in parser.number(value).map { range.contains($0) } ?? true }
-            } else {
-                first = Self.parsedPrefix(batch, scratch, &parser) { _, _ in true }
+        // Runs of plain fields go through a loop with little to keep in registers: unquoted, not
+        // empty, no blank at either end, parsed, in the allowed range (no null tokens to test). A
+        // field that is anything else goes through the general path below, and the next run
+        // starts after it.
+        let runs = nulls.tokens.isEmpty
+        var r = 0
+        while r < batch.count {
+            if runs {
+                let end: Int
+                if let unitBounds {
+                    end = Self.plainRun(batch, from: r, scratch, &parser) { parser, value in unitBounds.contains(parser.units(value)) }
+                } else if let range {
+                    end = Self.plainRun(batch, from: r, scratch, &parser) { parser, value in parser.number(value).map { range.contains($0) } ?? true }
+                } else {
+                    end = Self.plainRun(batch, from: r, scratch, &parser) { _, _ in true }
+                }
+                if end > r && validity != nil { validity!.append(repeating: true, count: end &- r) }
+                r = end
+                if r == batch.count { break }
             }
-            if first > 0 && validity != nil { validity!.append(repeating: true, count: first) }
-        }
-        for r in first..<batch.count {
             let span = spans[r]
             if nulls.isNull(span, base) {
                 if validity == nil { validity = ValidityBitmap(repeating: true, count: before + r) }
@@ -624,36 +628,37 @@ final class FixedWidthBuilder<Parser: ValueParser> {
                 if required {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
                 }
-                continue
-            }
-            let (p, n) = FieldParsers.trimmed(base + span.start, span.count, keepTabs: keepTabs)
-            if let value = parser.parse(p, n) {
-                scratch[r] = value
-                if validity != nil { validity!.append(true) }
-                if let range {
-                    // Stored whole numbers against their bounds where the kind has them, else the number.
-                    let outside = if let unitBounds { !unitBounds.contains(parser.units(value)) } else { parser.number(value).map { !range.contains($0) } ?? false }
-                    if outside {
-                        failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "\(fieldText(p, n)) is outside the allowed range \(range.lowerBound)...\(range.upperBound)")
-                    }
-                }
             } else {
-                scratch[r] = Parser.placeholder
-                if validity != nil { validity!.append(true) }
-                recordFailure(span: span, base: base, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
+                let (p, n) = FieldParsers.trimmed(base + span.start, span.count, keepTabs: keepTabs)
+                if let value = parser.parse(p, n) {
+                    scratch[r] = value
+                    if validity != nil { validity!.append(true) }
+                    if let range {
+                        // Stored whole numbers against their bounds where the kind has them, else the number.
+                        let outside = if let unitBounds { !unitBounds.contains(parser.units(value)) } else { parser.number(value).map { !range.contains($0) } ?? false }
+                        if outside {
+                            failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .outOfRange, message: "\(fieldText(p, n)) is outside the allowed range \(range.lowerBound)...\(range.upperBound)")
+                        }
+                    }
+                } else {
+                    scratch[r] = Parser.placeholder
+                    if validity != nil { validity!.append(true) }
+                    recordFailure(span: span, base: base, row: batch.firstRow + r, planIndex: planIndex, failures: failures)
+                }
             }
+            r &+= 1
         }
     }
 
-    /// How many of the batch's first fields are plain values that `accepts` takes, their values
+    /// Where the run of plain fields that `accepts` takes ends, from row `start`, their values
     /// written to `scratch`: unquoted, not empty, no blank at either end, parsed by `parser`.
     @inline(__always)
-    private static func parsedPrefix(
-        _ batch: BatchColumn, _ scratch: UnsafeMutablePointer<Parser.Value>, _ parser: inout Parser,
+    private static func plainRun(
+        _ batch: BatchColumn, from start: Int, _ scratch: UnsafeMutablePointer<Parser.Value>, _ parser: inout Parser,
         _ accepts: (Parser, Parser.Value) -> Bool
     ) -> Int {
         let base = batch.base, spans = batch.spans, count = batch.count
-        var r = 0
+        var r = start
         while r < count {
             let span = spans[r]
             let p = base + span.start, n = span.end &- span.start

@@ -103,7 +103,25 @@ final class StringColumnBuilder {
             pending = 0
         }
         defer { appendPending() }
-        for r in first..<batch.count {
+        // Runs of unquoted values remembered among the recent ones and allowed go through a loop of
+        // their own (with no null tokens to test); a field that is anything else goes through the
+        // general path below, and the next run starts after it.
+        let runs = nulls.tokens.isEmpty
+        var r = first
+        while r < batch.count {
+            if runs && s.isDictionary {
+                while r < batch.count {
+                    let span = spans[r]
+                    let n = span.end &- span.start
+                    guard span.flags == 0, n > 0, n <= RecentValues.longest, let (code, isAllowed) = recent.find(RecentValues.key(base + span.start, n)), isAllowed
+                    else { break }
+                    codeScratch[pending] = code
+                    pending &+= 1
+                    r &+= 1
+                }
+                if r == batch.count { break }
+            }
+            defer { r &+= 1 }
             let span = spans[r]
             if nulls.isNull(span, base) {
                 appendPending()
@@ -373,7 +391,22 @@ struct StringColumnState {
         // Locals: testing or reading the stored optional pattern per value would copy it each time.
         var hasPattern = pattern != nil
         var reader = pattern?.wordReader
+        // Runs of unquoted IDs of the pattern go through a loop of their own (with no null tokens
+        // to test); a field that is anything else goes through the general path below, and the
+        // next run starts after it.
+        let runs = nulls.tokens.isEmpty
         while taken < batch.count {
+            if runs, let reader {
+                while taken < batch.count {
+                    let span = spans[taken]
+                    guard span.flags == 0, let number = reader.number(of: base + span.start, count: span.end &- span.start),
+                        number <= IDPattern.largestStoredNumber
+                    else { break }
+                    scratch[taken] = UInt32(truncatingIfNeeded: number)
+                    taken &+= 1
+                }
+                if taken == batch.count { break }
+            }
             let span = spans[taken]
             if nulls.isNull(span, base) {
                 scratch[taken] = 0

@@ -98,3 +98,42 @@ import Testing
         }
     }
 }
+
+/// Numbered ID columns read a batch's leading IDs of the pattern in a loop of their own; the general
+/// loop takes over at a null, a quoted ID, or an ID the layout cannot hold (which ends the layout).
+@Suite struct NumberedReadTests {
+    @Test func idsReadAsWrittenWhateverBreaksTheRun() throws {
+        for seed in 0..<24 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            // Every third seed, one ID the numbered layout cannot hold (above 2^32 - 2) or one with a
+            // doubled quote, in the first batch (no pattern yet when it starts) or after it.
+            let breaks = seed % 3 == 0, big = (seed / 3) % 2 == 0, late = (seed / 6) % 2 == 1
+            let rows = Int.random(in: breaks && late ? 2_100...6_000 : 1...6_000, using: &g)
+            let breaker = !breaks ? -1 : late ? Int.random(in: 2_048..<rows, using: &g) : Int.random(in: 0..<min(rows, 2_048), using: &g)
+            var text = "id\n"
+            var expected: [String?] = []
+            for row in 0..<rows {
+                let number = UInt64.random(in: 0...4_000_000_000, using: &g)
+                var id = "C" + String(repeating: "0", count: 10 - String(number).count) + String(number)
+                if row == breaker { id = big ? "C9999999999" : "C12\"3" }
+                switch Int.random(in: 0..<40, using: &g) {
+                case 0:
+                    text += "\n"
+                    expected.append(nil)
+                case 1:
+                    text += "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"\n"
+                    expected.append(id)
+                default:
+                    text += (id.contains("\"") ? "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : id) + "\n"
+                    expected.append(id)
+                }
+            }
+            let options = CSVReadOptions(policy: .collect(), schema: CSVSchema([ColumnSpec("id", .string)]), threads: 1)
+            let result = try CSVReader.read(string: text, options: options)
+            #expect(result.rejects.isEmpty, "seed \(seed)")
+            #expect(Array(try result.table.string("id")) == expected, "seed \(seed)")
+            let numbered = result.table["id"]?.stringLayout == .numbered
+            #expect(numbered == (breaker < 0), "seed \(seed): numbered \(numbered)")
+        }
+    }
+}
