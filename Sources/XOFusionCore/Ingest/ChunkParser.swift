@@ -82,8 +82,6 @@ final class ChunkParser {
         var batchCount = 0
         var position = begin
         released = begin
-        (mappedUpTo, self.limit) = (begin, limit)
-        mapAhead(of: begin)
         // Where each source field goes in the batch (-1: not read), for plain records.
         let slots = UnsafeMutablePointer<Int>.allocate(capacity: max(1, fieldCount))
         defer { slots.deallocate() }
@@ -196,19 +194,6 @@ final class ChunkParser {
         widenings += failures.widenings
         let consumed = recordEnds[batchCount - 1]
         if reading.releasable && consumed - released >= ChunkParser.releaseStep { release(upTo: consumed) }
-        mapAhead(of: consumed)
-    }
-
-    /// How far the file's pages are mapped in, and where the range ends.
-    private var mappedUpTo = 0, limit = 0
-
-    /// Maps the pages of a mapped file in a step (8 MiB) ahead of `position`, before the scan
-    /// reads them: a system call per step instead of a fault per 16 pages (see ``FreshPages``).
-    private func mapAhead(of position: Int) {
-        guard reading.releasable, position &+ ChunkParser.releaseStep / 2 > mappedUpTo, mappedUpTo < limit else { return }
-        let upTo = min(limit, max(position, mappedUpTo) &+ ChunkParser.releaseStep)
-        FreshPages.populateForReading(reading.base + mappedUpTo, byteCount: upTo &- mappedUpTo)
-        mappedUpTo = upTo
     }
 
     /// Records a reject; `line` is chunk-local (0-based) until the read makes it global.

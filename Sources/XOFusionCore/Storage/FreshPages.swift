@@ -26,16 +26,6 @@ package enum FreshPages {
         return populateLarge(start, byteCount)
     }
 
-    /// Maps in the pages of a read-only file mapping that hold `byteCount` bytes from `start`
-    /// (they fault in 16 pages at a time otherwise).
-    ///
-    /// - Complexity: O(pages), in the kernel.
-    package static func populateForReading(_ start: UnsafeRawPointer, byteCount: Int) {
-        guard byteCount >= smallest else { return }
-        // 22 is MADV_POPULATE_READ (Linux 5.14).
-        _ = advise(UnsafeMutableRawPointer(mutating: start), byteCount, 22)
-    }
-
     @usableFromInline
     static func populateLarge(_ start: UnsafeMutableRawPointer, _ byteCount: Int) -> Bool {
         // 23 is MADV_POPULATE_WRITE (Linux 5.14).
