@@ -190,6 +190,9 @@ protocol ValueParser {
     associatedtype Value: BitwiseCopyable
     static var placeholder: Value { get }
     mutating func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Value?
+    /// ``parse(_:_:)`` where the eight bytes that end at `p + n` are readable (a kind may read them
+    /// as one word); the same value.
+    mutating func parse(endingAfterEightBytes p: UnsafePointer<UInt8>, _ n: Int) -> Value?
     /// The value as a number for range checks (`nil` for kinds without one).
     func number(_ value: Value) -> Double?
     /// For kinds stored as whole numbers (integers, a decimal's units): the stored numbers whose
@@ -203,6 +206,7 @@ protocol ValueParser {
 }
 
 extension ValueParser {
+    @inline(__always) mutating func parse(endingAfterEightBytes p: UnsafePointer<UInt8>, _ n: Int) -> Value? { parse(p, n) }
     func unitBounds(of range: ClosedRange<Double>) -> UnitBounds? { nil }
     func units(_ value: Value) -> Int64 { 0 }
 }
@@ -263,6 +267,9 @@ struct DecimalParser: ValueParser {
     let scale: Int
     static var placeholder: Int64 { 0 }
     @inline(__always) func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? { FieldParsers.decimal(p, n, scale: scale) }
+    @inline(__always) func parse(endingAfterEightBytes p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        FieldParsers.shortDecimal(endingAt: p, n, scale: scale) ?? FieldParsers.decimal(p, n, scale: scale)
+    }
     func number(_ value: Int64) -> Double? { Double(value) / Double(ScaledDecimal.powerOf10(scale)) }
     func unitBounds(of range: ClosedRange<Double>) -> UnitBounds? {
         let divisor = Double(ScaledDecimal.powerOf10(scale))
@@ -662,7 +669,9 @@ final class FixedWidthBuilder<Parser: ValueParser> {
         while r < count {
             let span = spans[r]
             let p = base + span.start, n = span.end &- span.start
-            guard span.flags == 0, n > 0, p[0] > 0x20, p[n &- 1] > 0x20, let value = parser.parse(p, n), accepts(parser, value) else { break }
+            guard span.flags == 0, n > 0, p[0] > 0x20, p[n &- 1] > 0x20,
+                let value = span.end >= 8 ? parser.parse(endingAfterEightBytes: p, n) : parser.parse(p, n), accepts(parser, value)
+            else { break }
             scratch[r] = value
             r &+= 1
         }

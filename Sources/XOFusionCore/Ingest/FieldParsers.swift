@@ -129,6 +129,33 @@ enum FieldParsers {
         return DecimalText(units: negative ? -units : units, scale: scale)
     }
 
+    /// A decimal of at most eight bytes with exactly `scale` digits after its point (an optional
+    /// sign first, any number of digits before the point), read as one word: the eight bytes that
+    /// end at `p + n` must be readable (the bytes before the text are masked off). `nil` for any
+    /// other text, which ``decimal(_:_:scale:)`` then reads; every text this reads, that reads too,
+    /// with the same units.
+    @inline(__always)
+    static func shortDecimal(endingAt p: UnsafePointer<UInt8>, _ n: Int, scale: Int) -> Int64? {
+        guard scale >= 1, n <= 8, n >= scale &+ 2, p[n &- 1 &- scale] == point else { return nil }
+        // Byte k of the word is p[n - 8 + k]: the text is bytes 8 - n ..< 8, its point byte 7 - scale.
+        let w = UnsafeRawPointer(p + n - 8).loadUnaligned(as: UInt64.self).littleEndian
+        let pointByte = UInt64(7 &- scale)
+        let below: UInt64 = (1 << (8 &* pointByte)) &- 1
+        // The bytes below the point move up one byte over it: the digits in a row, the text's
+        // first byte now byte 9 - n; the bytes below that become '0's.
+        var d = ((w & below) << 8) | (w & ~below & ~(0xFF << (8 &* pointByte)))
+        let first = UInt64(9 &- n)
+        var negative = false
+        if p[0] == minus || p[0] == plus {
+            negative = p[0] == minus
+            d = (d & ~(0xFF << (8 &* first))) | (UInt64(zero) << (8 &* first))
+        }
+        let fill: UInt64 = (1 << (8 &* first)) &- 1
+        d = (d & ~fill) | (0x3030_3030_3030_3030 & fill)
+        guard let v = IDPattern.eightDigits(d) else { return nil }
+        return negative ? -Int64(v) : Int64(v)
+    }
+
     /// Decimal text at a fixed scale: `18.5` at scale 2 is 1850 units. Fails
     /// (with a reason) on more fraction digits than `scale` or on overflow.
     @inline(__always)

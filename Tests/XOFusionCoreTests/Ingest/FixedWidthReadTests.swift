@@ -137,3 +137,43 @@ import Testing
         }
     }
 }
+
+/// The one-word read of short decimals against the general decimal parser.
+@Suite struct ShortDecimalTests {
+    /// Over random short texts of digits, points, signs and other bytes, after random bytes: where
+    /// the word read answers, the general parser gives the same units; where the general parser
+    /// reads a text the word read takes (at most eight bytes, exactly `scale` fraction digits),
+    /// the word read answers too.
+    @Test func theWordReadAgreesWithTheGeneralParser() {
+        var g = SeededGenerator(seed: 17)
+        let alphabet = Array("0123456789012345678901234567890123456789..-+e x".utf8)
+        var answered = 0
+        for _ in 0..<200_000 {
+            let scale = Int.random(in: 1...4, using: &g)
+            let n = Int.random(in: 1...10, using: &g)
+            var text = (0..<n).map { _ in alphabet.randomElement(using: &g)! }
+            // Often the shape the word read takes, so that both branches are exercised.
+            if n >= scale + 2 && Bool.random(using: &g) {
+                text[n - 1 - scale] = UInt8(ascii: ".")
+                for k in (n - scale)..<n { text[k] = UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &g) }
+                for k in 0..<(n - 1 - scale) where text[k] == UInt8(ascii: ".") { text[k] = UInt8(ascii: "5") }
+            }
+            let before = (0..<Int.random(in: 8...12, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) }
+            let bytes = before + text
+            bytes.withUnsafeBufferPointer { b in
+                let p = b.baseAddress! + before.count
+                let general = FieldParsers.decimal(p, n, scale: scale)
+                let word = FieldParsers.shortDecimal(endingAt: p, n, scale: scale)
+                if let word {
+                    answered += 1
+                    #expect(general == word, "\(String(decoding: text, as: UTF8.self)) at scale \(scale)")
+                } else if let general, n <= 8, n >= scale + 2, text[n - 1 - scale] == UInt8(ascii: "."),
+                    !text[1...].contains(UInt8(ascii: "-")), !text[1...].contains(UInt8(ascii: "+"))
+                {
+                    Issue.record("\(String(decoding: text, as: UTF8.self)) at scale \(scale) reads as \(general) but not as a word")
+                }
+            }
+        }
+        #expect(answered > 20_000)
+    }
+}
