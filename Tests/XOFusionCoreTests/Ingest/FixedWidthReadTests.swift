@@ -177,3 +177,32 @@ import Testing
         #expect(answered > 20_000)
     }
 }
+
+/// The word-at-a-time reading of numbered IDs against a byte-at-a-time reference.
+@Suite struct IDWordReaderTests {
+    /// For every prefix length and digit count a word reader takes, random values of the pattern's
+    /// length, some with a byte changed anywhere: the reader's number is the prefix check and the
+    /// digits' value, or `nil` exactly when one of them fails.
+    @Test func theWordReaderAgreesWithAByteLoop() {
+        var g = SeededGenerator(seed: 23)
+        var checked = 0
+        for prefixLength in 0...7 {
+            for digits in 9...16 {
+                let prefix = ContiguousArray((0..<prefixLength).map { _ in UInt8(ascii: "A") + UInt8.random(in: 0...25, using: &g) })
+                guard let reader = IDPattern.WordReader(prefix: prefix, digits: digits) else { continue }
+                for _ in 0..<400 {
+                    var bytes = Array(prefix) + (0..<digits).map { _ in UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &g) }
+                    if Bool.random(using: &g) {
+                        bytes[Int.random(in: 0..<bytes.count, using: &g)] = [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "x"), 0x80, UInt8(ascii: "5")].randomElement(using: &g)!
+                    }
+                    let expected: Int64? = Array(bytes[..<prefixLength]) == Array(prefix) && bytes[prefixLength...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+                        ? bytes[prefixLength...].reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) } : nil
+                    let read = bytes.withUnsafeBufferPointer { reader.number(of: $0.baseAddress!, count: $0.count) }
+                    #expect(read == expected, "\(String(decoding: bytes, as: UTF8.self))")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
+}
