@@ -460,6 +460,19 @@ struct PlacedRows<Value: BitwiseCopyable> {
         if placement == nil { owned.reserveCapacity(n) }
     }
 
+    /// Where the next `n` rows go in this range's block, mapped in, for a loop to write them in
+    /// place and ``commitWritten(_:)`` to count them; `nil` when they must be appended instead
+    /// (rows of their own, a block joined after this one, or no room left in it).
+    mutating func writableRows(_ n: Int) -> UnsafeMutablePointer<Value>? {
+        guard let placement, joined.isEmpty, placedCount + n <= placement.capacity else { return nil }
+        let stride = MemoryLayout<Value>.stride
+        ahead.prepare(UnsafeMutableRawPointer(placement.rows), written: placedCount * stride, upTo: (placedCount + n) * stride, capacity: placement.capacity * stride)
+        return placement.rows + placedCount
+    }
+
+    /// Counts the `n` rows a loop wrote where ``writableRows(_:)`` said.
+    mutating func commitWritten(_ n: Int) { placedCount += n }
+
     /// Appends `values` (to this range's block while nothing is joined after it and they fit).
     mutating func append(contentsOf values: UnsafeBufferPointer<Value>) {
         if let placement, joined.isEmpty && placedCount + values.count <= placement.capacity {
@@ -573,8 +586,9 @@ final class FixedWidthBuilder<Parser: ValueParser> {
     let plan: ColumnPlan
     let nulls: NullTokens
     let keepTabs: Bool
-    /// A batch's values, written one by one and appended to ``values`` at once
-    /// (an append per value costs a uniqueness check each).
+    /// A batch's values, written one by one and appended to ``values`` at once (an append per
+    /// value costs a uniqueness check each), unless they can be written in place (see
+    /// ``PlacedRows/writableRows(_:)``).
     private let scratch = UnsafeMutablePointer<Parser.Value>.allocate(capacity: ChunkParser.batchCapacity)
     /// The plan's allowed range as stored whole numbers, for kinds that have them (see ``UnitBounds``).
     private let unitBounds: UnitBounds?
@@ -605,8 +619,18 @@ final class FixedWidthBuilder<Parser: ValueParser> {
             self.parser = parser
         }
         let base = batch.base, spans = batch.spans, nulls = self.nulls, keepTabs = self.keepTabs
-        let required = plan.required, range = plan.allowedRange, unitBounds = self.unitBounds, scratch = self.scratch
-        defer { values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count)) }
+        let required = plan.required, range = plan.allowedRange, unitBounds = self.unitBounds
+        // The values go straight to this range's block of a placed column when there is room,
+        // else to the scratch buffer, appended at once.
+        let direct = values.writableRows(batch.count)
+        let scratch = direct ?? self.scratch
+        defer {
+            if direct != nil {
+                values.commitWritten(batch.count)
+            } else {
+                values.append(contentsOf: UnsafeBufferPointer(start: scratch, count: batch.count))
+            }
+        }
         // Runs of plain fields go through a loop with little to keep in registers: unquoted, not
         // empty, no blank at either end, parsed, in the allowed range (no null tokens to test). A
         // field that is anything else goes through the general path below, and the next run

@@ -33,7 +33,13 @@ import Testing
                         next += 1
                     } else {
                         let batch = (0..<n).map { i in next + Int64(i) }
-                        batch.withUnsafeBufferPointer { rows[k].append(contentsOf: $0) }
+                        // Written in place where the block has room (as a fixed-width builder does), else appended.
+                        if Bool.random(using: &g), let out = rows[k].writableRows(n) {
+                            for i in 0..<n { out[i] = batch[i] }
+                            rows[k].commitWritten(n)
+                        } else {
+                            batch.withUnsafeBufferPointer { rows[k].append(contentsOf: $0) }
+                        }
                         expected[k] += batch
                         next += Int64(n)
                     }
