@@ -109,8 +109,8 @@ struct CustomerRuns: Sendable {
         var counts = [Int32](repeating: 0, count: shares * groups)
         var offsets = [Int32](repeating: 0, count: groups + 1)
         // Each row's customer within its bucket, in the order of the first pass.
-        var local: [UInt16] = uninitializedArray(count) { _, initialized in initialized = count }
-        let rows: [Int32] = uninitializedArray(count) { rows, initialized in
+        var local: [UInt16] = uninitializedArray(count, threads: shares) { _, initialized in initialized = count }
+        let rows: [Int32] = uninitializedArray(count, threads: shares) { rows, initialized in
             customer.withUnsafeBufferPointer { codes in
                 counts.withUnsafeMutableBufferPointer { counts in
                     _ = Partitions.map(shareIndexes, threads: shares) { share in
@@ -194,8 +194,8 @@ struct CustomerRuns: Sendable {
         let count = customer.count
         var runs: CustomerRuns?
         var secondValues: [Second.Value] = []
-        let firstValues: [First.Value] = uninitializedArray(count) { firstOut, firstCount in
-            secondValues = uninitializedArray(count) { secondOut, secondCount in
+        let firstValues: [First.Value] = uninitializedArray(count, threads: threads) { firstOut, firstCount in
+            secondValues = uninitializedArray(count, threads: threads) { secondOut, secondCount in
                 let payload = CarriedPair(
                     first: Carried(first, into: firstOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!),
                     second: Carried(second, into: secondOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!))
@@ -214,7 +214,7 @@ struct CustomerRuns: Sendable {
     static func carrying<Reader: RowReader>(_ read: Reader, customer: [Int32], customers n: Int, threads: Int) -> (CustomerRuns, [Reader.Value]) {
         let count = customer.count
         var runs: CustomerRuns?
-        let values: [Reader.Value] = uninitializedArray(count) { out, initialized in
+        let values: [Reader.Value] = uninitializedArray(count, threads: threads) { out, initialized in
             runs = CustomerRuns(
                 customer: customer, customers: n, threads: threads, carrying: Carried(read, into: out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!))
             initialized = count
@@ -292,7 +292,7 @@ struct CustomerRuns: Sendable {
     func gather<R: RowReader>(threads: Int, _ read: R) -> [R.Value] {
         let count = rows.count
         return rows.withUnsafeBufferPointer { rows in
-            uninitializedArray(count) { out, initialized in
+            uninitializedArray(count, threads: threads) { out, initialized in
                 guard let out = out.baseAddress else { return }
                 _ = Partitions.map(Partitions.ranges(count), threads: threads) { range in
                     for i in range { out[i] = read(Int(rows[i])) }
@@ -306,15 +306,17 @@ struct CustomerRuns: Sendable {
 /// `Array(unsafeUninitializedCapacity:initializingWith:)`, except that `body` gets an empty
 /// buffer with no base address for a count of 0 and the array is made without that
 /// initializer: for no values it still writes the count of the one shared empty array, and
-/// threads doing so at once race on it (harmless, but the thread sanitizer reports it).
-func uninitializedArray<T>(_ count: Int, _ body: (inout UnsafeMutableBufferPointer<T>, inout Int) -> Void) -> [T] {
+/// threads doing so at once race on it (harmless, but the thread sanitizer reports it). The
+/// buffer's pages are mapped in first, split among up to `threads` threads when it is large
+/// (see ``FreshPages``).
+func uninitializedArray<T>(_ count: Int, threads: Int = 1, _ body: (inout UnsafeMutableBufferPointer<T>, inout Int) -> Void) -> [T] {
     guard count > 0 else {
         var none = UnsafeMutableBufferPointer<T>(start: nil, count: 0), initialized = 0
         body(&none, &initialized)
         return []
     }
     return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        FreshPages.populate(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride)
+        FreshPages.populate(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride, threads: threads)
         body(&buffer, &initialized)
     }
 }

@@ -26,6 +26,24 @@ package enum FreshPages {
         return populateLarge(start, byteCount)
     }
 
+    /// ``populate(_:byteCount:)`` split among up to `threads` threads for buffers of 16 MiB or more:
+    /// where the host must back each fresh page first (memory it took back after another process
+    /// freed it), a page costs several times as much, and threads take several at a time.
+    ///
+    /// - Complexity: O(pages), in the kernel, on up to `threads` threads.
+    package static func populate(_ start: UnsafeMutableRawPointer?, byteCount: Int, threads: Int) {
+        let parts = Swift.min(threads, byteCount / (8 << 20))
+        guard let start, parts > 1 else {
+            populate(start, byteCount: byteCount)
+            return
+        }
+        let base = Int(bitPattern: start)
+        Concurrently.each(parts, threads: parts) { k in
+            let from = byteCount * k / parts, to = byteCount * (k + 1) / parts
+            populate(UnsafeMutableRawPointer(bitPattern: base + from), byteCount: to - from)
+        }
+    }
+
     @usableFromInline
     static func populateLarge(_ start: UnsafeMutableRawPointer, _ byteCount: Int) -> Bool {
         // 23 is MADV_POPULATE_WRITE (Linux 5.14).

@@ -62,3 +62,24 @@ import Testing
         if populates { #expect(FreshPagesTests.residentPages(farEnd, 1 << 20) == 0) }
     }
 }
+
+extension FreshPagesTests {
+    /// Populating on several threads maps in every page of the buffer, and only those.
+    @Test func populatingOnSeveralThreadsMapsEveryPage() {
+        #if canImport(Glibc)
+            let bytes = 24 << 20, page = 4096
+            guard let raw = mmap(nil, bytes + 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
+                Issue.record("no memory")
+                return
+            }
+            defer { munmap(raw, bytes + 2 * page) }
+            _ = madvise(raw, bytes + 2 * page, MADV_NOHUGEPAGE)
+            let start = raw + page
+            guard FreshPages.populate(start + (bytes - (1 << 20)), byteCount: 1 << 20) else { return }  // the kernel cannot
+            FreshPages.populate(start, byteCount: bytes - (1 << 20), threads: 3)
+            #expect(FreshPagesTests.residentPages(UnsafeRawPointer(start), bytes) == bytes / page)
+            #expect(FreshPagesTests.residentPages(UnsafeRawPointer(raw), page) == 0)
+            #expect(FreshPagesTests.residentPages(UnsafeRawPointer(start + bytes), page) == 0)
+        #endif
+    }
+}
