@@ -475,11 +475,9 @@ struct PlacedRows<Value: BitwiseCopyable> {
 
     /// Appends `values` (to this range's block while nothing is joined after it and they fit).
     mutating func append(contentsOf values: UnsafeBufferPointer<Value>) {
-        if let placement, joined.isEmpty && placedCount + values.count <= placement.capacity {
-            let stride = MemoryLayout<Value>.stride
-            ahead.prepare(UnsafeMutableRawPointer(placement.rows), written: placedCount * stride, upTo: (placedCount + values.count) * stride, capacity: placement.capacity * stride)
-            if let from = values.baseAddress { (placement.rows + placedCount).update(from: from, count: values.count) }
-            placedCount += values.count
+        if let rows = writableRows(values.count) {
+            if let from = values.baseAddress { rows.update(from: from, count: values.count) }
+            commitWritten(values.count)
             return
         }
         ownAll()
