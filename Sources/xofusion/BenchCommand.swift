@@ -49,7 +49,7 @@ struct BenchCommand: ParsableCommand {
         let options = KernelOptions(threads: threads)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
-        func report(_ query: String, _ times: [Double], _ peak: Double, _ result: JSONValue?, extra: [(String, JSONValue)] = []) {
+        func report(_ query: String, _ times: [Double], _ peak: Double, _ result: JSONValue?, usage: [CPUProbe], extra: [(String, JSONValue)] = []) {
             // As Python's statistics.median, which run_peers.py uses: the mean of the middle two for an even count.
             let sorted = times.sorted(), middle = sorted.count / 2
             let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
@@ -57,6 +57,9 @@ struct BenchCommand: ParsableCommand {
                 print("\(query)  median \(String(format: "%.3f", median)) s  peak RSS \(Int(peak)) MiB  (times: \(times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))")
             }
             var fields: [(String, JSONValue)] = [("times", .array(times.map { .double($0) })), ("median_s", .double(median)), ("peak_rss_mib", .double(peak))]
+            // CPU seconds per repetition as run_peers.py's `cpu_s` (user and kernel), the kernel's part, and the minor page faults.
+            fields += [("cpu_s", .array(usage.map { .double($0.seconds) })), ("kernel_cpu_s", .array(usage.map { .double($0.kernel) })),
+                       ("minor_faults", .array(usage.map { .int($0.minorFaults) }))]
             fields += extra
             if let result { fields.append(("result", result)) }
             phases.append((query, .object(fields)))
@@ -66,53 +69,67 @@ struct BenchCommand: ParsableCommand {
         var fusion: Fusion?
         let loadRepeats = queryList.contains("q0") ? `repeat` : 1
         var times: [Double] = [], readTimes: [Double] = []
+        var usage: [CPUProbe] = [], readUsage: [CPUProbe] = []
         var firstPeak = 0.0, loadPeak = 0.0
         for repetition in 0..<loadRepeats {
             fusion = nil
             MemoryProbe.resetPeak()
-            let start = DispatchTime.now().uptimeNanoseconds
-            var read = start
+            let start = DispatchTime.now().uptimeNanoseconds, startUsage = CPUProbe.now()
+            var read = start, readEndUsage = startUsage
             do {
                 let dataset = try BenchDataset.load(from: data, threads: threads)
                 read = DispatchTime.now().uptimeNanoseconds
+                readEndUsage = CPUProbe.now()
                 fusion = try BenchQueries.fuse(dataset, options: options)
             } catch { throw CleanExit.failure("\(error)") }
-            let end = DispatchTime.now().uptimeNanoseconds
+            let end = DispatchTime.now().uptimeNanoseconds, endUsage = CPUProbe.now()
             let seconds = Double(end - start) / 1e9
             if repetition == 0 { firstPeak = MemoryProbe.peakMiB() }
             loadPeak = max(loadPeak, MemoryProbe.peakMiB())
             let readSeconds = Double(read - start) / 1e9
             times.append(seconds)
             readTimes.append(readSeconds)
+            usage.append(endUsage - startUsage)
+            readUsage.append(readEndUsage - startUsage)
             let split = String(format: "read %.3f s, fuse %.3f s", readSeconds, Double(end - read) / 1e9)
-            log("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s (\(split)), RSS now \(Int(MemoryProbe.currentMiB())) MiB")
+            let cpu = "CPU read \(readUsage.last!), fuse \(endUsage - readEndUsage)"
+            log("q0 rep \(repetition + 1): \(String(format: "%.3f", seconds)) s (\(split); \(cpu)), RSS now \(Int(MemoryProbe.currentMiB())) MiB")
         }
         // The reading alone, as the bench README defines Q0, beside the load and fusion we time as Q0.
-        if queryList.contains("q0") { report("q0", times, firstPeak, nil, extra: [("read_times", .array(readTimes.map { .double($0) }))]) }
+        if queryList.contains("q0") {
+            report("q0", times, firstPeak, nil, usage: usage, extra: [
+                ("read_times", .array(readTimes.map { .double($0) })),
+                ("read_cpu_s", .array(readUsage.map { .double($0.seconds) })), ("read_kernel_cpu_s", .array(readUsage.map { .double($0.kernel) })),
+            ])
+        }
         guard let fusion else { return }
         if !fusion.report.description.hasSuffix("every row matched a customer") { log("fusion: " + fusion.report.description.replacingOccurrences(of: "\n", with: "; ")) }
 
         for query in ["q1", "q2", "q3", "q4"] where queryList.contains(query) {
-            var times: [Double] = []
+            var times: [Double] = [], usage: [CPUProbe] = []
             var peak = 0.0
             var result: JSONValue = .null
             for repetition in 0..<`repeat` {
                 MemoryProbe.resetPeak()
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = DispatchTime.now().uptimeNanoseconds, startUsage = CPUProbe.now()
+                func stop() {
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    usage.append(CPUProbe.now() - startUsage)
+                }
                 do {
                     switch query {
-                    case "q1": let t = try BenchQueries.q1(fusion); stop(start, &times); result = BenchQueries.rows(t, query: query)
+                    case "q1": let t = try BenchQueries.q1(fusion); stop(); result = BenchQueries.rows(t, query: query)
                     case "q2":
                         let t = try BenchQueries.q2(fusion)
-                        stop(start, &times)
+                        stop()
                         if repetition == 0 {
                             result = BenchQueries.q2Checksum(t)
                             if let q2CSV { try CSVWriter.bytes(from: t).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: q2CSV)) } }
                         }
-                    case "q3": let t = try BenchQueries.q3(fusion); stop(start, &times); result = BenchQueries.rows(t, query: query)
+                    case "q3": let t = try BenchQueries.q3(fusion); stop(); result = BenchQueries.rows(t, query: query)
                     default:
                         let trend = try BenchQueries.q4(fusion)
-                        stop(start, &times)
+                        stop()
                         guard case .object(var fields) = BenchQueries.rows(trend.table, query: query) else { break }
                         fields.append(("incidents", .array(trend.incidents.map { .object([("region", .string($0.value)), ("month", .string($0.period)),
                             ("nps_score", .double($0.nps.score ?? .nan)), ("effect", .double($0.effect)), ("adjusted_p", .double($0.adjustedP))]) })))
@@ -122,7 +139,7 @@ struct BenchCommand: ParsableCommand {
                 } catch { throw CleanExit.failure("\(query): \(error)") }
                 peak = max(peak, MemoryProbe.peakMiB())
             }
-            report(query, times, peak, result)
+            report(query, times, peak, result, usage: usage)
         }
         if json {
             let processPeak = phases.compactMap { phase -> Double? in
@@ -134,10 +151,34 @@ struct BenchCommand: ParsableCommand {
             print(JSONValue.object([("engines", .array([engine]))]).serialized(pretty: true))
         }
     }
+}
 
-    private func stop(_ start: UInt64, _ times: inout [Double]) {
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+/// The CPU time and minor page faults of this process (getrusage), or what a phase added to them.
+///
+/// The kernel's part of a load is mostly mapping in fresh memory (allocating and zeroing pages), and
+/// a minor fault counts a page mapped in, whether on first touch or populated ahead of it (see
+/// DEVELOPERS.md, "Fresh pages"), or a run of file pages mapped at once.
+struct CPUProbe: CustomStringConvertible {
+    /// Seconds in user code and in the kernel.
+    var user = 0.0, kernel = 0.0
+    var minorFaults = 0
+
+    /// User and kernel seconds, as run_peers.py's `cpu_s` (`time.process_time()`).
+    var seconds: Double { user + kernel }
+
+    static func now() -> CPUProbe {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return CPUProbe() }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return CPUProbe(user: seconds(usage.ru_utime), kernel: seconds(usage.ru_stime), minorFaults: usage.ru_minflt)
     }
+
+    static func - (later: CPUProbe, earlier: CPUProbe) -> CPUProbe {
+        CPUProbe(user: later.user - earlier.user, kernel: later.kernel - earlier.kernel, minorFaults: later.minorFaults - earlier.minorFaults)
+    }
+
+    /// `1.14 + 0.31 kernel s, 185k faults`.
+    var description: String { String(format: "%.2f + %.2f kernel s, %dk faults", user, kernel, minorFaults / 1000) }
 }
 
 /// Peak resident memory, as run_peers.py measures it: VmHWM, reset through /proc/self/clear_refs.
