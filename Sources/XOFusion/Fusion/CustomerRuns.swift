@@ -398,6 +398,12 @@ struct RowValues<Value: BitwiseCopyable>: RowReader {
     @inline(__always) func callAsFunction(_ row: Int) -> Value { base[row] }
 }
 
+/// An int64 column stored one byte a value (a score read with its range declared), read as `Int64`.
+struct SmallIntRowValues: RowReader {
+    let base: UnsafePointer<Int8>
+    @inline(__always) func callAsFunction(_ row: Int) -> Int64 { Int64(base[row]) }
+}
+
 /// Times as microseconds since the epoch: timestamps, or dates at their midnight (UTC).
 struct TimeMicroseconds: RowReader {
     let timestamps: UnsafePointer<Timestamp>?, dates: UnsafePointer<CivilDate>?

@@ -145,7 +145,9 @@ private struct ColumnExpectation {
         case .amount:
             return values.kind.isNumeric || !inferred ? nil : ColumnSpec(column, .double)
         case .wholeScore(let range):
-            if let ints = values.int64Values {
+            if let small = values.smallInt64Values {
+                if (0..<small.count).allSatisfy({ small.isNull($0) || range.contains(Int64(small[$0]!)) }) { return nil }
+            } else if let ints = values.int64Values {
                 let inside = (0..<ints.count).allSatisfy { ints.isNull($0) || range.contains(ints[$0]!) }
                 if inside { return nil }
             } else if !inferred {

@@ -313,15 +313,25 @@ extension Fusion {
         times.setNulls(&runTime, runs)
         if let sorted = runs.sortedByTime(&runTime, tieBreak: { a, b in tieBreak.isAfter(b, a) }) { runs = sorted }
         // An integer score in run order, `Int64.min` for null: checked in row order first
-        // (an error names the first score outside its scale), then gathered from the column.
+        // (an error names the first score outside its scale), then gathered from the column,
+        // in place also when a read stored it one byte a value (a declared range: see ColumnSpec).
         func scores(_ name: String?, scale: String, _ range: ClosedRange<Int64>) throws(FusionError) -> [Int64] {
             guard let name else { return [] }
+            if let small = try FusionError.wrap({ try answers.kernelColumn(name) }).smallInt64Values {
+                try check(small, name, scale: scale, range) { Int64($0) }
+                var gathered = small.withUnsafeValues { v in runs.gather(threads: threads, SmallIntRowValues(base: v.baseAddress ?? UnsafePointer(bitPattern: 1)!)) }
+                Fusion.setNulls(&gathered, small, AnswerFacts.null, runs)
+                return gathered
+            }
             let values = try ScoreColumn.integers(answers, name, role: .answers)
-            let bad = values.withUnsafeValues { v in (0..<v.count).first { !range.contains(v[$0]) && !values.isNull($0) } }
-            if let row = bad { throw .outOfScale(role: .answers, column: name, row: row, value: String(values[row]!), scale: scale) }
+            try check(values, name, scale: scale, range) { $0 }
             var gathered = values.withUnsafeValues { v in runs.gather(threads: threads, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
             Fusion.setNulls(&gathered, values, AnswerFacts.null, runs)
             return gathered
+        }
+        func check<Stored>(_ values: ColumnValues<Stored>, _ name: String, scale: String, _ range: ClosedRange<Int64>, _ wide: (Stored) -> Int64) throws(FusionError) {
+            let bad = values.withUnsafeValues { v in (0..<v.count).first { !range.contains(wide(v[$0])) && !values.isNull($0) } }
+            if let row = bad { throw .outOfScale(role: .answers, column: name, row: row, value: String(wide(values[row]!)), scale: scale) }
         }
         let sentiment = try columns.sentiment.map { (name) throws(FusionError) -> [Double] in
             let values = try ScoreColumn.numbers(answers, name, role: .answers)

@@ -79,6 +79,8 @@ final class FailureLog {
 /// rows, merges the builder of the next range, and finishes into a column.
 enum ColumnBuilder {
     case int64(FixedWidthBuilder<Int64Parser>)
+    /// An int64 column whose declared range fits in a byte (see ``SmallInt64Parser``).
+    case smallInt64(FixedWidthBuilder<SmallInt64Parser>)
     case double(FixedWidthBuilder<DoubleParser>)
     case bool(FixedWidthBuilder<BoolParser>)
     case decimal(FixedWidthBuilder<DecimalParser>)
@@ -93,6 +95,7 @@ enum ColumnBuilder {
             FixedWidthBuilder(parser: parser, plan: plan, nulls: nulls, keepTabs: keepTabs, capacity: capacity, placement: placement)
         }
         switch plan.kind {
+        case .int64 where SmallInt64Parser.holds(plan.allowedRange): self = .smallInt64(fixed(SmallInt64Parser()))
         case .int64: self = .int64(fixed(Int64Parser()))
         case .double: self = .double(fixed(DoubleParser()))
         case .bool: self = .bool(fixed(BoolParser()))
@@ -109,6 +112,7 @@ enum ColumnBuilder {
     /// on its own.
     static func placedColumn(for plan: ColumnPlan, capacity: Int) -> PlacedStorage? {
         switch plan.kind {
+        case .int64 where SmallInt64Parser.holds(plan.allowedRange): PlacedColumn<Int8>(capacity: capacity)
         case .int64, .decimal: PlacedColumn<Int64>(capacity: capacity)
         case .double: PlacedColumn<Double>(capacity: capacity)
         case .bool: PlacedColumn<Bool>(capacity: capacity)
@@ -122,6 +126,7 @@ enum ColumnBuilder {
     func appendBatch(_ batch: BatchColumn, planIndex: Int, failures: FailureLog) {
         switch self {
         case .int64(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
+        case .smallInt64(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
         case .double(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
         case .bool(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
         case .decimal(let b): b.appendBatch(batch, planIndex: planIndex, failures: failures)
@@ -135,6 +140,7 @@ enum ColumnBuilder {
     func removeRows(_ rows: [Int]) {
         switch self {
         case .int64(let b): b.removeRows(rows)
+        case .smallInt64(let b): b.removeRows(rows)
         case .double(let b): b.removeRows(rows)
         case .bool(let b): b.removeRows(rows)
         case .decimal(let b): b.removeRows(rows)
@@ -148,6 +154,7 @@ enum ColumnBuilder {
     func append(contentsOf other: ColumnBuilder) {
         switch (self, other) {
         case (.int64(let a), .int64(let b)): a.append(contentsOf: b)
+        case (.smallInt64(let a), .smallInt64(let b)): a.append(contentsOf: b)
         case (.double(let a), .double(let b)): a.append(contentsOf: b)
         case (.bool(let a), .bool(let b)): a.append(contentsOf: b)
         case (.decimal(let a), .decimal(let b)): a.append(contentsOf: b)
@@ -167,6 +174,7 @@ enum ColumnBuilder {
     func finish() -> Column {
         switch self {
         case .int64(let b): b.finish()
+        case .smallInt64(let b): b.finish()
         case .double(let b): b.finish()
         case .bool(let b): b.finish()
         case .decimal(let b): b.finish()
@@ -261,6 +269,27 @@ struct Int64Parser: ValueParser {
     @inline(__always) func units(_ value: Int64) -> Int64 { value }
     func failureMessage(_ text: String) -> String { "'\(text)' is not an int64 (a whole number within ±9.2e18)" }
     func storage(_ values: ContiguousArray<Int64>) -> Column.Storage { .int64(values) }
+}
+
+/// The whole numbers of an int64 column whose declared range lies inside -127...126 (a score, a
+/// count of items), stored one byte a value instead of eight. A number outside a byte is stored as
+/// -128 or 127, both outside such a range, so that the range check rejects it as out of range
+/// with its text, exactly as it rejects it in an eight-byte column.
+struct SmallInt64Parser: ValueParser {
+    static var placeholder: Int8 { 0 }
+    @inline(__always) func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int8? { FieldParsers.int64(p, n).map { Int8(clamping: $0) } }
+    func number(_ value: Int8) -> Double? { Double(value) }
+    func unitBounds(of range: ClosedRange<Double>) -> UnitBounds? { UnitBounds(of: range) { Double($0) } }
+    @inline(__always) func units(_ value: Int8) -> Int64 { Int64(value) }
+    func failureMessage(_ text: String) -> String { Int64Parser().failureMessage(text) }
+    func storage(_ values: ContiguousArray<Int8>) -> Column.Storage { .smallInt64(values) }
+
+    /// Whether the whole numbers in `range` lie inside -127...126 (`false` without a range).
+    static func holds(_ range: ClosedRange<Double>?) -> Bool {
+        guard let range else { return false }
+        let whole = UnitBounds(of: range) { Double($0) }
+        return whole.lowest > whole.highest || (whole.lowest >= -127 && whole.highest <= 126)
+    }
 }
 
 struct DecimalParser: ValueParser {

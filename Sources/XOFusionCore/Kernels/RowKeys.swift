@@ -119,6 +119,7 @@ struct ValueIDs {
         }
         switch column.storage {
         case .int64(let v), .decimal(let v, _): numbers(v) { $0 }
+        case .smallInt64(let v): numbers(v) { Int64($0) }
         case .timestamp(let v): numbers(v) { $0.microsecondsSinceEpoch }
         case .date(let v): numbers(v) { Int64($0.daysSinceEpoch) }
         case .bool(let v): numbers(v) { $0 ? 1 : 0 }

@@ -214,6 +214,7 @@ extension Table {
         @inline(__always) func cmp<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
         switch (column.storage, literal) {
         case (.int64(let v), .int(let x)), (.decimal(let v, _), .int(let x)): loop(v) { cmp($0, x) }
+        case (.smallInt64(let v), .int(let x)): loop(v) { cmp(Int64($0), x) }
         case (.double(let v), .double(let x)):
             loop(v) { Table.compareDoubles($0, x) }
         case (.bool(let v), .bool(let x)): loop(v) { $0 == x ? 0 : ($0 ? 1 : -1) }

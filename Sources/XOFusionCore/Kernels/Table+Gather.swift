@@ -30,6 +30,7 @@ extension Column {
         let storage: Storage
         switch self.storage {
         case .int64(let v): storage = .int64(fixed(v, 0))
+        case .smallInt64(let v): storage = .smallInt64(fixed(v, 0))
         case .double(let v): storage = .double(fixed(v, 0))
         case .bool(let v): storage = .bool(fixed(v, false))
         case .decimal(let v, let scale): storage = .decimal(fixed(v, 0), scale: scale)

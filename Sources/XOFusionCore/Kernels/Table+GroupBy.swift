@@ -287,7 +287,7 @@ enum Aggregation {
     }
 
     static func sum(_ column: Column, name: String, _ groups: [Int32], _ groupCount: Int, _ partitions: [Range<Int>], _ threads: Int) throws(KernelError) -> Column {
-        switch column.storage {
+        switch column.wideStorage {
         case .int64(let v):
             let (sums, counts) = try integerSums(v, column, name: name, groups, groupCount, partitions, threads)
             return .int64((0..<groupCount).map { counts[$0] == 0 ? nil : sums[$0] })
@@ -303,7 +303,7 @@ enum Aggregation {
     }
 
     static func mean(_ column: Column, name: String, _ groups: [Int32], _ groupCount: Int, _ partitions: [Range<Int>], _ threads: Int) throws(KernelError) -> Column {
-        switch column.storage {
+        switch column.wideStorage {
         case .int64(let v):
             return .double(integerMeans(v, column, unit: 1, groups, groupCount, partitions, threads))
         case .decimal(let v, let scale):

@@ -245,7 +245,7 @@ extension Column {
             ContiguousArray((0..<n).map { a.isNull($0) ? y[b.offset + $0] : x[a.offset + $0] })
         }
         let storage: Storage
-        switch (a.storage, b.storage) {
+        switch (a.wideStorage, b.wideStorage) {
         case (.int64(let x), .int64(let y)): storage = .int64(pick(x, y))
         case (.double(let x), .double(let y)): storage = .double(pick(x, y))
         case (.bool(let x), .bool(let y)): storage = .bool(pick(x, y))

@@ -94,6 +94,7 @@ extension Table {
         @inline(__always) func cmp<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
         switch column.storage {
         case .int64(let v), .decimal(let v, _): return { a, b in cmp(v[o + a], v[o + b]) }
+        case .smallInt64(let v): return { a, b in cmp(v[o + a], v[o + b]) }
         case .double(let v): return { a, b in compareDoubles(v[o + a], v[o + b]) }
         case .bool(let v): return { a, b in v[o + a] == v[o + b] ? 0 : (v[o + a] ? 1 : -1) }
         case .timestamp(let v): return { a, b in cmp(v[o + a], v[o + b]) }

@@ -262,7 +262,7 @@ public struct KeySpace: Sendable {
             if validity == nil { validity = ValidityBitmap(repeating: true, count: column.count) }
             validity![row] = false
         }
-        switch column.storage {
+        switch column.wideStorage {
         case .plainString(let buffer) where unknown == .reportAsNull && normalization == .none && options.threadCount > 1 && column.count >= Partitions.minimumRows:
             let found = lookUpInParallel(column, buffer, codes: &codes, threads: options.threadCount)
             state.unknown = found.unknown

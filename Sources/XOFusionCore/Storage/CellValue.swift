@@ -43,6 +43,7 @@ extension Column {
         let slot = offset + row
         switch storage {
         case .int64(let v): return .int64(v[slot])
+        case .smallInt64(let v): return .int64(Int64(v[slot]))
         case .double(let v): return .double(v[slot])
         case .bool(let v): return .bool(v[slot])
         case .decimal(let v, let scale): return .decimal(ScaledDecimal(units: v[slot], scale: scale))

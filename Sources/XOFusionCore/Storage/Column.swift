@@ -12,7 +12,9 @@
 ///
 /// ## Memory
 /// One value per row in the kind's natural width (8 bytes for int64, double,
-/// decimal and timestamp; 4 for date; 1 for bool), plus one bit per row when
+/// decimal and timestamp; 4 for date; 1 for bool; 1 for an int64 column read
+/// with a declared range inside -127...126, such as a score, see
+/// ``ColumnSpec/allowedRange``), plus one bit per row when
 /// the column has nulls. A plain string column stores its UTF-8 bytes plus a
 /// 4-byte offset per row; a dictionary column a 4-byte code per row plus each
 /// distinct value once; a numbered column (IDs such as `C000000497`, see
@@ -22,6 +24,10 @@ public struct Column: Sendable {
     @usableFromInline
     enum Storage: Sendable {
         case int64(ContiguousArray<Int64>)
+        /// An int64 column whose values fit in a byte: what a read stores for a column with a
+        /// declared range inside -127...126 (see ``CSVReader``). Kernels that do not read it
+        /// natively see it widened (``wideStorage``).
+        case smallInt64(ContiguousArray<Int8>)
         case double(ContiguousArray<Double>)
         case bool(ContiguousArray<Bool>)
         case decimal(ContiguousArray<Int64>, scale: Int)
@@ -63,7 +69,7 @@ public struct Column: Sendable {
     /// The column's kind.
     public var kind: ColumnKind {
         switch storage {
-        case .int64: .int64
+        case .int64, .smallInt64: .int64
         case .double: .double
         case .bool: .bool
         case .decimal(_, let scale): .decimal(scale: scale)
@@ -89,6 +95,16 @@ public struct Column: Sendable {
         precondition(row >= 0 && row < count, "row \(row) out of range 0..<\(count)")
         guard let validity else { return false }
         return !validity[offset + row]
+    }
+
+    /// The storage with a ``Storage/smallInt64(_:)`` column's values widened to `Int64` (a copy,
+    /// O(n)); any other storage as it is. For kernels that handle every kind but not each layout.
+    var wideStorage: Storage {
+        guard case .smallInt64(let small) = storage else { return storage }
+        return .int64(ContiguousArray(unsafeUninitializedCapacity: small.count) { wide, initialized in
+            for i in 0..<small.count { wide[i] = Int64(small[i]) }
+            initialized = small.count
+        })
     }
 
     /// Rows `range` of this column, sharing its buffers.

@@ -95,8 +95,22 @@ public struct StringValues: RandomAccessCollection, Sendable {
 
 extension Column {
     /// The values of an `int64` column, or `nil` for another kind.
+    ///
+    /// - Complexity: O(1), sharing the column's buffer; O(n) for a column a read stored in one byte
+    ///   a value (a declared range inside -127...126, see ``ColumnSpec/allowedRange``), whose values
+    ///   it widens into a buffer of its own.
     public var int64Values: ColumnValues<Int64>? {
-        if case .int64(let v) = storage { ColumnValues(v, of: self) } else { nil }
+        switch storage {
+        case .int64(let v): ColumnValues(v, of: self)
+        case .smallInt64: if case .int64(let v) = wideStorage { ColumnValues(v, of: self) } else { nil }
+        default: nil
+        }
+    }
+
+    /// The values of an `int64` column stored in one byte a value (see ``int64Values``), without a
+    /// copy; `nil` for any other column.
+    package var smallInt64Values: ColumnValues<Int8>? {
+        if case .smallInt64(let v) = storage { ColumnValues(v, of: self) } else { nil }
     }
     /// The values of a `double` column, or `nil` for another kind.
     public var doubleValues: ColumnValues<Double>? {

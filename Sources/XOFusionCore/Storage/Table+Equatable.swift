@@ -8,6 +8,12 @@ extension Column: Equatable {
         switch (a.storage, b.storage) {
         case (.int64(let x), .int64(let y)), (.decimal(let x, _), .decimal(let y, _)):
             return equalSlots(a, b) { x[$0] == y[$1] }
+        case (.smallInt64(let x), .smallInt64(let y)):
+            return equalSlots(a, b) { x[$0] == y[$1] }
+        case (.smallInt64(let x), .int64(let y)):
+            return equalSlots(a, b) { Int64(x[$0]) == y[$1] }
+        case (.int64(let x), .smallInt64(let y)):
+            return equalSlots(a, b) { x[$0] == Int64(y[$1]) }
         case (.double(let x), .double(let y)):
             return equalSlots(a, b) { x[$0] == y[$1] || (x[$0].isNaN && y[$1].isNaN) }
         case (.bool(let x), .bool(let y)):

@@ -7,6 +7,7 @@ extension Column {
         let storageCount: Int
         switch storage {
         case .int64(let v), .decimal(let v, _): storageCount = v.count
+        case .smallInt64(let v): storageCount = v.count
         case .double(let v): storageCount = v.count
         case .bool(let v): storageCount = v.count
         case .timestamp(let v): storageCount = v.count

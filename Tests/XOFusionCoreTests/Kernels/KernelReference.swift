@@ -157,17 +157,19 @@ enum KernelRef {
     }
 }
 
-/// A random table with one column of every kind (every string layout), small
-/// value pools (so keys repeat and comparisons hit equality), nulls at a
-/// per-column rate (sometimes every row), and sometimes built as a slice of a
+/// A random table with one column of every kind (every string layout, and an int64 column stored
+/// one byte a value as a read stores a score), small value pools (so keys repeat and comparisons hit
+/// equality), nulls at a per-column rate (sometimes every row), and sometimes built as a slice of a
 /// longer table so that the kernels see column offsets.
 struct KernelRandomTable {
     static let spec: [(name: String, kind: ColumnKind, layout: StringLayout)] = [
         ("i", .int64, .plain), ("d", .double, .plain), ("m", .decimal(scale: 2), .plain),
         ("s", .string, .plain), ("t", .string, .dictionary), ("ts", .timestamp, .plain),
-        ("dt", .date, .plain), ("b", .bool, .plain), ("n", .string, .numbered),
+        ("dt", .date, .plain), ("b", .bool, .plain), ("n", .string, .numbered), ("si", .int64, .plain),
     ]
     static var names: [String] { spec.map(\.name) }
+    /// The int64 columns stored one byte a value (``Column/Storage/smallInt64(_:)``), with values inside a byte.
+    static let oneByteColumns: Set<String> = ["si"]
 
     /// Awkward text: composed and decomposed "é" are equal for Swift but
     /// differ by bytes; "Z" < "a" by bytes; multi-byte characters.
@@ -237,22 +239,32 @@ struct KernelRandomTable {
                 if layout == .numbered {
                     let stray = strays && Int.random(in: 0..<5, using: &g) == 0
                     v = .string((stray ? Self.strayIDs : Self.idPool).randomElement(using: &g)!)
+                } else if Self.oneByteColumns.contains(name) {
+                    v = .int64(Int.random(in: 0..<100, using: &g) < 85 ? Int64.random(in: -4...4, using: &g) : [-127, -100, 100, 126].randomElement(using: &g)!)
                 } else {
                     v = Self.value(kind, &g)
                 }
                 column.append(Double.random(in: 0..<1, using: &g) < rate ? .null : v)
             }
             all.append(column)
-            if rate == 1.0 && layout == .plain && Bool.random(using: &g) {
-                columns.append((name, .nulls(of: kind, count: total)))
-            } else {
-                columns.append((name, try KernelRef.column(column, kind: kind, layout: layout)))
-            }
+            var built = rate == 1.0 && layout == .plain && Bool.random(using: &g)
+                ? Column.nulls(of: kind, count: total) : try KernelRef.column(column, kind: kind, layout: layout)
+            if Self.oneByteColumns.contains(name) { built = built.storedInOneByte() }
+            columns.append((name, built))
         }
         var table = try Table(columns: columns)
         if sliced { table = table.slice(before..<(before + n)) }
         self.table = table
         cells = all.map { Array($0[before..<(before + n)]) }
+    }
+}
+
+extension Column {
+    /// This int64 column (values inside a byte) stored one byte a value, as a read stores a column
+    /// whose declared range fits a byte.
+    func storedInOneByte() -> Column {
+        guard case .int64(let values) = storage else { preconditionFailure("an int64 column") }
+        return Column(storage: .smallInt64(ContiguousArray(values.map { Int8($0) })), validity: validity, offset: offset, count: count)
     }
 }
 

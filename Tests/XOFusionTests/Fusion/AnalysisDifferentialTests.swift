@@ -22,11 +22,14 @@ import XOFusion
         var orders: [(id: String, customer: String, time: Int64, amount: Int64, completed: Bool)]
         var returns: [(order: String, customer: String)]
         var carts: [String?]
+        /// Whether the answers reach the fusion as a read stores scores with a declared range: one byte each.
+        var scoresInOneByte: Bool
 
         static let hour: Int64 = 3_600_000_000
 
         init(seed: UInt64) {
             var g = Generator(state: seed)
+            scoresInOneByte = seed % 2 == 1
             let n = Int.random(in: 1...12, using: &g)
             customers = (0..<n).map { "C\($0)" }
             regions = customers.map { _ in ["EU", "NA", "APAC"].randomElement(using: &g)! }
@@ -51,11 +54,21 @@ import XOFusion
 
         func fusion() throws -> Fusion {
             let customerTable = try Table(["customer_id": try .string(customers), "region": try .string(regions, layout: .dictionary)])
-            let answerTable = try Table([
+            var answerTable = try Table([
                 "response_id": try .string(answers.map(\.id)), "customer_id": try .string(answers.map(\.customer)),
                 "responded_at": .timestamp(answers.map { Timestamp(microsecondsSinceEpoch: $0.time) }),
                 "nps": .int64(answers.map(\.nps)), "csat": .int64(answers.map(\.csat)),
             ])
+            if scoresInOneByte {
+                // Written out and read back with the scores' ranges declared, as a service reads a survey export.
+                let schema = CSVSchema([
+                    ColumnSpec("response_id", .string), ColumnSpec("customer_id", .string), ColumnSpec("responded_at", .timestamp),
+                    ColumnSpec("nps", .int64, allowedRange: 0...10), ColumnSpec("csat", .int64, allowedRange: 1...5),
+                ])
+                let read = try CSVReader.read(bytes: CSVWriter.bytes(from: answerTable), name: "answers.csv", options: CSVReadOptions(schema: schema)).table
+                #expect(read == answerTable && read["nps"]?.smallInt64Values != nil && read["csat"]?.smallInt64Values != nil)
+                answerTable = read
+            }
             let orderTable = try Table([
                 "order_id": try .string(orders.map(\.id)), "customer_id": try .string(orders.map(\.customer)),
                 "ordered_at": .timestamp(orders.map { Timestamp(microsecondsSinceEpoch: $0.time) }),
