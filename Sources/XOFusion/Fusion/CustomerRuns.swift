@@ -404,6 +404,50 @@ struct SmallIntRowValues: RowReader {
     @inline(__always) func callAsFunction(_ row: Int) -> Int64 { Int64(base[row]) }
 }
 
+/// Whole numbers inside a byte, read as one: scores already checked against a scale inside -127...126.
+struct ByteRowValues: RowReader {
+    let base: UnsafePointer<Int64>
+    @inline(__always) func callAsFunction(_ row: Int) -> Int8 { Int8(truncatingIfNeeded: base[row]) }
+}
+
+/// One score column of the answers in run order, checked against its scale: one byte a score when
+/// every score lies inside -127...126 (every built-in scale, and any column read with its range
+/// declared), else eight. Reads give `Int64`, ``AnswerFacts/null`` for none.
+struct RunScores: Sendable {
+    /// `Int8.min` for none; empty when the scores take eight bytes.
+    private let bytes: [Int8]
+    /// ``AnswerFacts/null`` for none; empty when the scores take one byte.
+    private let words: [Int64]
+
+    init(bytes: [Int8]) { (self.bytes, words) = (bytes, []) }
+    init(words: [Int64]) { (bytes, self.words) = ([], words) }
+
+    /// No scores: the role has no such column (or no rows).
+    var isEmpty: Bool { bytes.isEmpty && words.isEmpty }
+
+    @inline(__always) subscript(i: Int) -> Int64 {
+        if !bytes.isEmpty { return bytes[i] == .min ? AnswerFacts.null : Int64(bytes[i]) }
+        return words[i]
+    }
+
+    /// Calls `body` with a reader of the scores, valid inside it: for loops that read without bounds checks.
+    func withUnsafeReader<R>(_ body: (Reader) -> R) -> R {
+        // An empty array may still give a base address: the reader tells the layouts apart by emptiness.
+        bytes.withUnsafeBufferPointer { b in
+            words.withUnsafeBufferPointer { w in body(Reader(bytes: b.isEmpty ? nil : b.baseAddress, words: w.baseAddress)) }
+        }
+    }
+
+    /// Score `i` (``AnswerFacts/null`` for none); only for `i` below the count of a column that is not empty.
+    struct Reader {
+        let bytes: UnsafePointer<Int8>?, words: UnsafePointer<Int64>?
+        @inline(__always) subscript(i: Int) -> Int64 {
+            if let bytes { return bytes[i] == .min ? AnswerFacts.null : Int64(bytes[i]) }
+            return words.unsafelyUnwrapped[i]
+        }
+    }
+}
+
 /// Times as microseconds since the epoch: timestamps, or dates at their midnight (UTC).
 struct TimeMicroseconds: RowReader {
     let timestamps: UnsafePointer<Timestamp>?, dates: UnsafePointer<CivilDate>?
@@ -461,8 +505,8 @@ struct AnswerFacts: Sendable {
     let runs: CustomerRuns
     /// Microseconds since the epoch; `Int64.min` for null.
     let time: [Int64]
-    /// Scores checked against their scales; `Int64.min` for null. Empty when the role has no such column.
-    let nps: [Int64], csat: [Int64], ces: [Int64]
+    /// Scores checked against their scales; `Int64.min` (``null``) for none. Empty when the role has no such column.
+    let nps: RunScores, csat: RunScores, ces: RunScores
     /// Sentiment checked against its scale; NaN for null. Empty without a sentiment column.
     let sentiment: [Double]
     /// The earliest and latest time of an answer with an NPS (`nil`: none), for the trend's calendar.
@@ -471,7 +515,7 @@ struct AnswerFacts: Sendable {
     /// A null score.
     static let null = Int64.min
 
-    init(runs: CustomerRuns, time: [Int64], nps: [Int64], csat: [Int64], ces: [Int64], sentiment: [Double]) {
+    init(runs: CustomerRuns, time: [Int64], nps: RunScores, csat: RunScores, ces: RunScores, sentiment: [Double]) {
         (self.runs, self.time, self.nps, self.csat, self.ces, self.sentiment) = (runs, time, nps, csat, ces, sentiment)
         var first = Int64.max, last = Int64.min
         if !nps.isEmpty {

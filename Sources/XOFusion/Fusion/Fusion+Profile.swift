@@ -129,8 +129,8 @@ extension Fusion {
         let hasNPS = !a.nps.isEmpty, hasCSAT = !a.csat.isEmpty, hasCES = !a.ces.isEmpty, hasSentiment = !a.sentiment.isEmpty
         let npsScale = mapping.answers.npsScale
         // Buffers, not arrays, in the loop: no bounds checks on the reads (a role without a score has an empty one).
-        a.time.withUnsafeBufferPointer { time in a.nps.withUnsafeBufferPointer { nps in a.csat.withUnsafeBufferPointer { csatScores in
-        a.ces.withUnsafeBufferPointer { cesScores in a.sentiment.withUnsafeBufferPointer { sentiments in
+        a.time.withUnsafeBufferPointer { time in a.nps.withUnsafeReader { nps in a.csat.withUnsafeReader { csatScores in
+        a.ces.withUnsafeReader { cesScores in a.sentiment.withUnsafeBufferPointer { sentiments in
             for c in 0..<n {
                 let run = a.runs.run(c)
                 var end = run.upperBound

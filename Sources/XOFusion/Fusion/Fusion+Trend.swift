@@ -180,8 +180,8 @@ extension Fusion {
         func tally<Counter: FixedWidthInteger>(_ range: Range<Int>, _: Counter.Type) -> (counts: [Int64], withoutCustomer: Int) {
             var counts = [Counter](repeating: 0, count: cellCount * stride), withoutCustomer = 0
             // Buffers, not arrays, in the loop: no bounds checks on five reads per answer.
-            time.withUnsafeBufferPointer { time in nps.withUnsafeBufferPointer { nps in csat.withUnsafeBufferPointer { csat in
-            ces.withUnsafeBufferPointer { ces in dayCell.withUnsafeBufferPointer { dayCell in
+            time.withUnsafeBufferPointer { time in nps.withUnsafeReader { nps in csat.withUnsafeReader { csat in
+            ces.withUnsafeReader { ces in dayCell.withUnsafeBufferPointer { dayCell in
             counts.withUnsafeMutableBufferPointer { counts in
                 for g in range {
                     let c = g < customerCount ? g : -1

@@ -312,22 +312,28 @@ extension Fusion {
         var (runs, runTime) = times.withMicroseconds { CustomerRuns.carrying($0, customer: customer, customers: n, threads: threads) }
         times.setNulls(&runTime, runs)
         if let sorted = runs.sortedByTime(&runTime, tieBreak: { a, b in tieBreak.isAfter(b, a) }) { runs = sorted }
-        // An integer score in run order, `Int64.min` for null: checked in row order first
-        // (an error names the first score outside its scale), then gathered from the column,
-        // in place also when a read stored it one byte a value (a declared range: see ColumnSpec).
-        func scores(_ name: String?, scale: String, _ range: ClosedRange<Int64>) throws(FusionError) -> [Int64] {
-            guard let name else { return [] }
+        // An integer score in run order: checked in row order first (an error names the first
+        // score outside its scale), then gathered from the column, in place also when a read stored
+        // it one byte a value (a declared range: see ColumnSpec); one byte a score when they fit.
+        func scores(_ name: String?, scale: String, _ range: ClosedRange<Int64>) throws(FusionError) -> RunScores {
+            guard let name else { return RunScores(words: []) }
             if let small = try FusionError.wrap({ try answers.kernelColumn(name) }).smallInt64Values {
                 try check(small, name, scale: scale, range) { Int64($0) }
-                var gathered = small.withUnsafeValues { v in runs.gather(threads: threads, SmallIntRowValues(base: v.baseAddress ?? UnsafePointer(bitPattern: 1)!)) }
-                Fusion.setNulls(&gathered, small, AnswerFacts.null, runs)
-                return gathered
+                var gathered = small.withUnsafeValues { v in runs.gather(threads: threads, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 1)!)) }
+                Fusion.setNulls(&gathered, small, Int8.min, runs)
+                return RunScores(bytes: gathered)
             }
             let values = try ScoreColumn.integers(answers, name, role: .answers)
             try check(values, name, scale: scale, range) { $0 }
-            var gathered = values.withUnsafeValues { v in runs.gather(threads: threads, RowValues(v.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+            let base = { (v: UnsafeBufferPointer<Int64>) in v.baseAddress ?? UnsafePointer(bitPattern: 8)! }
+            if range.lowerBound >= -127 && range.upperBound <= 126 {
+                var gathered = values.withUnsafeValues { v in runs.gather(threads: threads, ByteRowValues(base: base(v))) }
+                Fusion.setNulls(&gathered, values, Int8.min, runs)
+                return RunScores(bytes: gathered)
+            }
+            var gathered = values.withUnsafeValues { v in runs.gather(threads: threads, RowValues(base(v))) }
             Fusion.setNulls(&gathered, values, AnswerFacts.null, runs)
-            return gathered
+            return RunScores(words: gathered)
         }
         func check<Stored>(_ values: ColumnValues<Stored>, _ name: String, scale: String, _ range: ClosedRange<Int64>, _ wide: (Stored) -> Int64) throws(FusionError) {
             let bad = values.withUnsafeValues { v in (0..<v.count).first { !range.contains(wide(v[$0])) && !values.isNull($0) } }

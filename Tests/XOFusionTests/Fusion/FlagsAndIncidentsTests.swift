@@ -122,5 +122,11 @@ import XOFusion
         let scaled = try Fusion(customers: HandExample.customers, answers: wide, mapping: mapping).trend(options: options).table
         #expect(standard == scaled)
         #expect(standard["responses"]!.int64Values!.map { $0! }.reduce(0, +) == 8)  // the ten answers less a null NPS and C9
+        // The profile reads the scores kept eight bytes a score (a scale wider than a byte) as the trend does.
+        let profile = try Fusion(customers: HandExample.customers, answers: answers).customerProfile().table
+        let scaledProfile = try Fusion(customers: HandExample.customers, answers: wide, mapping: mapping).customerProfile().table
+        #expect(profile["segment"] == scaledProfile["segment"] && profile["mean_csat"] == scaledProfile["mean_csat"])
+        #expect(profile["latest_nps"]!.int64Values!.map { $0.map { $0 * 100 } } == scaledProfile["latest_nps"]!.int64Values!.map { $0 })
+        #expect(profile["latest_nps"]!.nullCount < profile.rowCount)
     }
 }
