@@ -398,12 +398,6 @@ struct RowValues<Value: BitwiseCopyable>: RowReader {
     @inline(__always) func callAsFunction(_ row: Int) -> Value { base[row] }
 }
 
-/// An int64 column stored one byte a value (a score read with its range declared), read as `Int64`.
-struct SmallIntRowValues: RowReader {
-    let base: UnsafePointer<Int8>
-    @inline(__always) func callAsFunction(_ row: Int) -> Int64 { Int64(base[row]) }
-}
-
 /// Whole numbers inside a byte, read as one: scores already checked against a scale inside -127...126.
 struct ByteRowValues: RowReader {
     let base: UnsafePointer<Int64>
