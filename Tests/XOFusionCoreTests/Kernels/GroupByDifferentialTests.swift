@@ -163,7 +163,7 @@ enum GroupByReference {
             list.append(.min(name))
             list.append(.max(name))
         }
-        for name in ["i", "d", "m"] {
+        for name in ["i", "d", "m", "si"] {
             list.append(.sum(name))
             list.append(.mean(name))
         }

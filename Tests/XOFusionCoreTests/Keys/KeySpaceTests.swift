@@ -63,6 +63,11 @@ import Testing
         let (codes, _) = try keys.encode(table.slice(1..<4), column: "id")
         #expect((0..<3).map { codes[$0] } == [0, nil, 1])
         #expect(keys.key(1) == "7")
+        // The same IDs stored one byte a value (a read with a small declared range) encode alike.
+        var small = KeySpace()
+        let narrow = try Table(columns: [("id", table["id"]!.storedInOneByte())])
+        let (smallCodes, _) = try small.encode(narrow.slice(1..<4), column: "id")
+        #expect((0..<3).map { smallCodes[$0] } == [0, nil, 1] && small.key(1) == "7")
     }
 
     @Test func badRequestsNameTheColumn() throws {
