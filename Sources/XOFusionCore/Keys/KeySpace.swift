@@ -516,12 +516,21 @@ public struct KeySpace: Sendable {
         let keysBefore = count
         var codes = ContiguousArray<UInt32>(unsafeUninitializedCapacity: column.count) { _, initialized in initialized = column.count }
         let position = numberedIndex(of: pattern)
-        let found = codes.withUnsafeMutableBufferPointer { out in
-            KeySpace.lookUpNumbered(column, numbers, in: numberedIndexes[position], into: out, threads: options.threadCount)
-        }
         let first = column.offset, rows = column.count
-        let increasing = column.nullCount == 0 && rows > 0 && found.unknown == rows
-            && numbers.withUnsafeBufferPointer { n in (first + 1..<first + rows).allSatisfy { n[$0 - 1] < n[$0] } }
+        func ascending() -> Bool {
+            column.nullCount == 0 && rows > 0 && numbers.withUnsafeBufferPointer { n in (first + 1..<first + rows).allSatisfy { n[$0 - 1] < n[$0] } }
+        }
+        // Into an index without a key of the pattern, every ID is new: an increasing column needs no look-up.
+        let increasing: Bool
+        var found = (unknown: rows, examples: [String]())
+        if numberedIndexes[position].isEmpty && ascending() {
+            increasing = true
+        } else {
+            found = codes.withUnsafeMutableBufferPointer { out in
+                KeySpace.lookUpNumbered(column, numbers, in: numberedIndexes[position], into: out, threads: options.threadCount)
+            }
+            increasing = found.unknown == rows && ascending()
+        }
         if increasing {
             // Every row a new ID, in increasing order (a master table sorted by its ID): the
             // codes follow the rows, and nothing needs sorting.
@@ -530,7 +539,7 @@ public struct KeySpace: Sendable {
                 for row in 0..<rows { codes[row] = firstCode + UInt32(row) }
             }
             numberedIndexes[position].addIncreasing(numbers[first..<first + rows], firstCode: firstCode, upTo: interner.count)
-            while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
+            addedUnchanged.append(contentsOf: repeatElement(true, count: max(0, interner.count - addedUnchanged.count)))
         } else if found.unknown > 0 {
             // (number, row) of each row with a new ID, sorted by number and then row.
             var fresh: [UInt64] = []
@@ -572,7 +581,7 @@ public struct KeySpace: Sendable {
                     codes[Int(entry & 0xFFFF_FFFF)] = groupCode[group]
                 }
             }
-            while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
+            addedUnchanged.append(contentsOf: repeatElement(true, count: max(0, interner.count - addedUnchanged.count)))
         }
         // Left at UInt32.max: the null rows.
         var validity: ValidityBitmap?
@@ -708,7 +717,7 @@ public struct KeySpace: Sendable {
         } catch {
             throw .unsupportedKind(column: name, kind: .string, reason: "the key space outgrew 4 GiB of distinct IDs")
         }
-        while addedUnchanged.count < interner.count { addedUnchanged.append(true) }
+        addedUnchanged.append(contentsOf: repeatElement(true, count: max(0, interner.count - addedUnchanged.count)))
         for i in 0..<pending {
             let row = batch.rows[i], found = batch.found[i]
             let span = batch.spans[i]

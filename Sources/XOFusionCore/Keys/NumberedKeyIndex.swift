@@ -25,6 +25,8 @@ struct NumberedKeyIndex: Sendable {
     private var ranked: Ranked?
     /// Whether the keys are kept as one increasing run.
     var isRanked: Bool { ranked != nil }
+    /// Whether no key of the pattern is indexed: every look-up would miss.
+    var isEmpty: Bool { used == 0 && ranked == nil }
 
     private static let empty = UInt64(UInt32.max)
 
