@@ -419,10 +419,10 @@ struct RunScores: Sendable {
     /// No scores: the role has no such column (or no rows).
     var isEmpty: Bool { bytes.isEmpty && words.isEmpty }
 
-    @inline(__always) subscript(i: Int) -> Int64 {
-        if !bytes.isEmpty { return bytes[i] == .min ? AnswerFacts.null : Int64(bytes[i]) }
-        return words[i]
-    }
+    @inline(__always) subscript(i: Int) -> Int64 { bytes.isEmpty ? words[i] : RunScores.widened(bytes[i]) }
+
+    /// A score kept in a byte, as `Int64` (``AnswerFacts/null`` for none).
+    @inline(__always) static func widened(_ byte: Int8) -> Int64 { byte == .min ? AnswerFacts.null : Int64(byte) }
 
     /// Calls `body` with a reader of the scores, valid inside it: for loops that read without bounds checks.
     func withUnsafeReader<R>(_ body: (Reader) -> R) -> R {
@@ -436,7 +436,7 @@ struct RunScores: Sendable {
     struct Reader {
         let bytes: UnsafePointer<Int8>?, words: UnsafePointer<Int64>?
         @inline(__always) subscript(i: Int) -> Int64 {
-            if let bytes { return bytes[i] == .min ? AnswerFacts.null : Int64(bytes[i]) }
+            if let bytes { return RunScores.widened(bytes[i]) }
             return words.unsafelyUnwrapped[i]
         }
     }

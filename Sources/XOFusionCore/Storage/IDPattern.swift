@@ -193,14 +193,47 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     /// Writes the ``length`` bytes of the value whose number is `number` at `out`.
     @inline(__always)
     func write(_ number: Int64, to out: UnsafeMutablePointer<UInt8>) {
-        prefix.withUnsafeBufferPointer { out.update(from: $0.baseAddress ?? UnsafePointer(out), count: $0.count) }
-        var rest = number
-        var i = length
-        while i > prefix.count {
-            i &-= 1
-            out[i] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
+        prefix.withUnsafeBufferPointer { prefix in
+            IDPattern.digitPairs.withUnsafeBufferPointer { pairs in write(UInt64(truncatingIfNeeded: number), to: out, prefix, pairs.baseAddress!) }
         }
+    }
+
+    /// Writes the values whose numbers are `numbers`, ``length`` bytes each, one after another from `out`.
+    ///
+    /// - Precondition: every number fits the pattern's digits.
+    func write(_ numbers: some Collection<UInt32>, to out: UnsafeMutablePointer<UInt8>) {
+        let largest = largestNumber
+        prefix.withUnsafeBufferPointer { prefix in
+            IDPattern.digitPairs.withUnsafeBufferPointer { pairs in
+                var at = out
+                for number in numbers {
+                    precondition(Int64(number) <= largest, "the number fits the pattern")
+                    write(UInt64(number), to: at, prefix, pairs.baseAddress!)
+                    at += length
+                }
+            }
+        }
+    }
+
+    /// The prefix, then the digits two at a time from `pairs` ("00" … "99").
+    @inline(__always)
+    private func write(_ number: UInt64, to out: UnsafeMutablePointer<UInt8>, _ prefix: UnsafeBufferPointer<UInt8>, _ pairs: UnsafePointer<UInt8>) {
+        for k in 0..<prefix.count { out[k] = prefix[k] }
+        var rest = number, i = length
+        while i &- prefix.count >= 2 {
+            let pair = Int(truncatingIfNeeded: rest % 100) &* 2
+            rest /= 100
+            out[i &- 1] = pairs[pair &+ 1]
+            out[i &- 2] = pairs[pair]
+            i &-= 2
+        }
+        if i > prefix.count { out[i &- 1] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10) }
+    }
+
+    /// "00", "01", … "99": the two digits of every pair, for ``write(_:to:)``.
+    private static let digitPairs: [UInt8] = (0..<100).flatMap { (pair: Int) -> [UInt8] in
+        let tens = UInt8(pair / 10), ones = UInt8(pair % 10)
+        return [0x30 + tens, 0x30 + ones]
     }
 
     /// The value whose number is `number`.

@@ -71,12 +71,6 @@ public struct StringBuffer: Hashable, Sendable {
         offsets.append(UInt32(truncatingIfNeeded: bytes.count))
     }
 
-    /// "00", "01", … "99": the two digits of every pair, for writing numbers.
-    private static let digitPairs: [UInt8] = (0..<100).flatMap { (pair: Int) -> [UInt8] in
-        let tens = UInt8(pair / 10), ones = UInt8(pair % 10)
-        return [0x30 + tens, 0x30 + ones]
-    }
-
     /// Appends the IDs of `pattern` whose numbers are `numbers`, in order, written straight
     /// into the buffer (no string per ID).
     ///
@@ -89,30 +83,7 @@ public struct StringBuffer: Hashable, Sendable {
             throw .capacityExceeded(column: nil, reason: "a string column holds at most 4 GiB of text")
         }
         bytes.append(contentsOf: repeatElement(0, count: numbers.count * length))
-        // The prefix, then the digits two at a time from a table of "00" … "99".
-        let largest = pattern.largestNumber
-        bytes.withUnsafeMutableBufferPointer { out in
-            pattern.prefix.withUnsafeBufferPointer { prefix in
-                StringBuffer.digitPairs.withUnsafeBufferPointer { pairs in
-                    var at = out.baseAddress! + start
-                    let prefixCount = prefix.count
-                    for number in numbers {
-                        precondition(Int64(number) <= largest, "the number fits the pattern")
-                        for k in 0..<prefixCount { at[k] = prefix[k] }
-                        var rest = number, i = length
-                        while i &- prefixCount >= 2 {
-                            let pair = Int(rest % 100) &* 2
-                            rest /= 100
-                            at[i &- 1] = pairs[pair &+ 1]
-                            at[i &- 2] = pairs[pair]
-                            i &-= 2
-                        }
-                        if i > prefixCount { at[i &- 1] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10) }
-                        at += length
-                    }
-                }
-            }
-        }
+        bytes.withUnsafeMutableBufferPointer { out in pattern.write(numbers, to: out.baseAddress! + start) }
         offsets.append(contentsOf: (0..<numbers.count).lazy.map { UInt32(truncatingIfNeeded: start + ($0 + 1) * length) })
     }
 
