@@ -69,6 +69,33 @@ public struct BenchDataset: Sendable {
         }
     }
 
+    /// The five files of `directory` in their fusion roles (surveys.csv: the answers).
+    public static func fusionFiles(in directory: String) -> FusionFiles {
+        FusionFiles(
+            answers: directory + "/surveys.csv", customers: directory + "/customers.csv", orders: directory + "/orders.csv",
+            returns: directory + "/returns.csv", carts: directory + "/carts.csv")
+    }
+
+    /// The map that reads each file with its schema (``schema(of:)``) and fuses them with the usual column names.
+    public static var map: FusionMapFile {
+        let files: [(FusionRole, String)] = [(.answers, "surveys.csv"), (.customers, "customers.csv"), (.orders, "orders.csv"), (.returns, "returns.csv"), (.carts, "carts.csv")]
+        return FusionMapFile(csv: Dictionary(uniqueKeysWithValues: files.map { role, file in (role, CSVReadOptions(schema: schema(of: file))) }))
+    }
+
+    /// Reads the five files of `directory` at once, strictly, and fuses them (``Fusion/load(_:map:policy:options:)``):
+    /// the bench's Q0. The fusion of the small files begins while the orders are still read.
+    ///
+    /// - Throws: ``FusionLoadError`` naming the file, line and column of the first problem.
+    /// - Complexity: O(total file size).
+    public static func loadFusion(from directory: String, options: KernelOptions = .default) throws(FusionLoadError) -> Fusion {
+        try Fusion.load(fusionFiles(in: directory), map: map, options: options).fusion
+    }
+
+    /// ``loadFusion(from:options:)``, calling `whenReadsEnd` once every file is read.
+    package static func loadFusion(from directory: String, options: KernelOptions, whenReadsEnd: () -> Void) throws(FusionLoadError) -> Fusion {
+        try Fusion.load(fusionFiles(in: directory), map: map, policy: .strict, options: options, whenReadsEnd: whenReadsEnd).fusion
+    }
+
     /// Reads the five files of `directory` at once, strictly (the bench data has no bad records).
     ///
     /// - Throws: ``IngestError`` naming the file, line and column of the first problem.

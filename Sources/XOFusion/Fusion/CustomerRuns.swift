@@ -155,8 +155,16 @@ struct CustomerRuns: Sendable {
                             }
                         }
                         // Second pass: each bucket's rows (in row order: share by share) to their customers' runs.
-                        let bucketRanges = (0..<shares).map { k in (buckets * k / shares)..<(buckets * (k + 1) / shares) }
                         offsets.withUnsafeBufferPointer { o in
+                            // Each share a run of buckets with about as many rows as the others: customers'
+                            // rows are not spread evenly over their codes (older customers order more).
+                            var bucketRanges: [Range<Int>] = [], first = 0
+                            for k in 1...shares {
+                                var last = first
+                                while last < buckets && (k == shares || Int(o[min(last * width, groups)]) < count * k / shares) { last += 1 }
+                                bucketRanges.append(first..<last)
+                                first = last
+                            }
                             _ = Partitions.map(bucketRanges, threads: shares) { range in
                                 var held: [Int32] = [], next = [Int](repeating: 0, count: width)
                                 var payload = payload  // this thread's copy, with its own held values
@@ -233,42 +241,52 @@ struct CustomerRuns: Sendable {
     /// The times of each run it sorts are put in the run's new order too, so that nothing needs
     /// gathering again.
     ///
-    /// - Parameter time: the times in run order (null: `Int64.min`).
-    /// - Complexity: O(rows) to check; O(k log k) for each run of k rows that needs sorting.
-    func sortedByTime(_ time: inout [Int64], tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
+    /// - Parameters:
+    ///   - time: the times in run order (null: `Int64.min`).
+    ///   - threads: the threads that look for runs out of order.
+    /// - Complexity: O(rows) to check, on up to `threads` threads; O(k log k) for each run of k rows that needs sorting.
+    func sortedByTime(_ time: inout [Int64], threads: Int = 1, tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
         precondition(time.count == rows.count, "one time per row")
-        var sorted: [Int32]?
-        var run: [(time: Int64, row: Int32)] = []
-        time.withUnsafeMutableBufferPointer { time in
+        // The runs out of order, looked for on up to `threads` threads (ranges of customers).
+        let unordered: [Int] = time.withUnsafeBufferPointer { time in
             offsets.withUnsafeBufferPointer { offsets in
                 rows.withUnsafeBufferPointer { rows in
-                    for g in 0...customers {
-                        let start = Int(offsets[g]), end = Int(offsets[g + 1])
-                        guard end - start > 1 else { continue }
-                        var ordered = true
-                        for i in start..<(end - 1) where time[i] >= time[i + 1] {
-                            if time[i] > time[i + 1] || (tieBreak.map { !$0(Int(rows[i]), Int(rows[i + 1])) } ?? false) {
-                                ordered = false
-                                break
+                    let groups = customers + 1
+                    let parts = rows.count < Partitions.minimumRows ? [0..<groups] : Partitions.ranges(groups)
+                    return Partitions.map(parts, threads: threads) { range in
+                        var found: [Int] = []
+                        for g in range {
+                            let start = Int(offsets[g]), end = Int(offsets[g + 1])
+                            guard end - start > 1 else { continue }
+                            for i in start..<(end - 1) where time[i] >= time[i + 1] {
+                                if time[i] > time[i + 1] || (tieBreak.map { !$0(Int(rows[i]), Int(rows[i + 1])) } ?? false) {
+                                    found.append(g)
+                                    break
+                                }
                             }
                         }
-                        guard !ordered else { continue }
-                        if sorted == nil { sorted = Array(rows) }
-                        run.removeAll(keepingCapacity: true)
-                        for i in start..<end { run.append((time[i], rows[i])) }
-                        run.sort { a, b in
-                            if a.time != b.time { return a.time < b.time }
-                            return tieBreak?(Int(a.row), Int(b.row)) ?? (a.row < b.row)
-                        }
-                        for (k, entry) in run.enumerated() {
-                            time[start + k] = entry.time
-                            sorted![start + k] = entry.row
-                        }
-                    }
+                        return found
+                    }.flatMap { $0 }
                 }
             }
         }
-        return sorted.map { CustomerRuns(offsets: offsets, rows: $0) }
+        guard !unordered.isEmpty else { return nil }
+        var sorted = rows
+        var run: [(time: Int64, row: Int32)] = []
+        for g in unordered {
+            let start = Int(offsets[g]), end = Int(offsets[g + 1])
+            run.removeAll(keepingCapacity: true)
+            for i in start..<end { run.append((time[i], sorted[i])) }
+            run.sort { a, b in
+                if a.time != b.time { return a.time < b.time }
+                return tieBreak?(Int(a.row), Int(b.row)) ?? (a.row < b.row)
+            }
+            for (k, entry) in run.enumerated() {
+                time[start + k] = entry.time
+                sorted[start + k] = entry.row
+            }
+        }
+        return CustomerRuns(offsets: offsets, rows: sorted)
     }
 
     /// `values` (in row order) rearranged into run order, on up to `threads` threads.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The CSV files of one fusion, one per role (`xofusion report` takes them as options).
 public struct FusionFiles: Hashable, Sendable {
     public var answers: String, customers: String
@@ -26,6 +28,8 @@ public struct LoadedFusion: Sendable {
     public let reads: [FusionRole: CSVReadResult]
     /// Files read a second time with a column's kind or range made explicit, to find the records that broke it.
     public let rereads: [(role: FusionRole, columns: [String])]
+    /// Whether the fusion was built while the files were read (see `FusionPipeline`), not after.
+    let pipelined: Bool
 }
 
 /// Files that could not become a fusion: a bad record (strict reads), an unreadable file, or a bad mapping.
@@ -58,19 +62,35 @@ extension Fusion {
     public static func load(
         _ files: FusionFiles, map: FusionMapFile = FusionMapFile(), policy: RejectPolicy = .strict, options: KernelOptions = .default
     ) throws(FusionLoadError) -> LoadedFusion {
+        try load(files, map: map, policy: policy, options: options, whenReadsEnd: {})
+    }
+
+    /// ``load(_:map:policy:options:)``, calling `whenReadsEnd` as soon as the last file is read, on
+    /// the thread that read it (the bench times the reading apart from the rest).
+    package static func load(
+        _ files: FusionFiles, map: FusionMapFile, policy: RejectPolicy, options: KernelOptions, whenReadsEnd: () -> Void
+    ) throws(FusionLoadError) -> LoadedFusion {
         func readOptions(_ role: FusionRole) -> CSVReadOptions {
             var read = map.csv[role] ?? CSVReadOptions()
             read.policy = policy
             read.threads = options.threads
             return read
         }
-        // Every file at once; the first failure in role order is the one reported.
+        // Every file at once, the fusion begun on each as soon as it is read (see FusionPipeline);
+        // the first failure in role order is the one reported.
         var reads: [FusionRole: CSVReadResult] = [:]
         let roles = files.roles
-        let results = CSVReader.read(files: roles.map { ($0.path, readOptions($0.role)) }, threads: options.threads)
+        var pipeline: FusionPipeline? = FusionPipeline(mapping: map.mapping, options: options, given: Set(roles.map(\.role)))
+        let unread = Countdown(roles.count)
+        let results = CSVReader.read(files: roles.map { ($0.path, readOptions($0.role)) }, threads: options.threads) { k, result in
+            if unread.next() { whenReadsEnd() }
+            pipeline!.read(roles[k].role, result)
+        }
         for ((role, _), result) in zip(roles, results) {
             do { reads[role] = try result.get() } catch { throw .ingest(role: role, error) }
         }
+        if let fusion = pipeline!.finish(reads) { return LoadedFusion(fusion: fusion, reads: reads, rereads: [], pipelined: true) }
+        pipeline = nil  // what it built is not needed: fused the sequential way below
         // Names first, kinds later: a mistyped column is read again below, then the fusion checks kinds.
         let columns: FusionColumns
         do {
@@ -80,9 +100,9 @@ extension Fusion {
         } catch { throw .fusion(error) }
 
         var rereads: [(role: FusionRole, columns: [String])] = []
-        for (role, expectations) in ColumnExpectation.all(columns, mapping: map.mapping) {
+        for (role, _) in ColumnExpectation.all(columns, mapping: map.mapping) {
             guard let read = reads[role] else { continue }
-            let specs = expectations.compactMap { $0.spec(in: read.table, given: read.report, role: role) }
+            let specs = ColumnExpectation.secondReadSpecs(role, read, columns: columns, mapping: map.mapping)
             guard !specs.isEmpty else { continue }
             var again = readOptions(role)
             var merged = again.schema?.columns ?? []
@@ -98,7 +118,7 @@ extension Fusion {
             let fusion = try Fusion(
                 customers: reads[.customers]!.table, answers: reads[.answers]!.table, orders: reads[.orders]?.table, returns: reads[.returns]?.table,
                 carts: reads[.carts]?.table, tickets: reads[.tickets]?.table, mapping: map.mapping, options: options)
-            return LoadedFusion(fusion: fusion, reads: reads, rereads: rereads)
+            return LoadedFusion(fusion: fusion, reads: reads, rereads: rereads, pipelined: false)
         } catch {
             throw .fusion(error)
         }
@@ -106,7 +126,7 @@ extension Fusion {
 }
 
 /// What a loader expects of one resolved column, and the spec that makes a second read enforce it.
-private struct ColumnExpectation {
+struct ColumnExpectation {
     enum Expect { case id, time, wholeScore(ClosedRange<Int64>), numericScore(ClosedRange<Double>), amount }
     let column: String
     let expect: Expect
@@ -127,6 +147,13 @@ private struct ColumnExpectation {
             (.carts, make([(c.cartCustomer, .id), (c.cartTime, .time), (c.cartValue, .amount)])),
             (.tickets, make([(c.ticketCustomer, .id), (c.ticketTime, .time)])),
         ]
+    }
+
+    /// The specs of a second read of `role`'s file: empty when its resolved columns already hold what
+    /// the analyses need (`columns` need only hold the role's own).
+    static func secondReadSpecs(_ role: FusionRole, _ read: CSVReadResult, columns: FusionColumns, mapping: FusionMapping) -> [ColumnSpec] {
+        let expectations = all(columns, mapping: mapping).first { $0.0 == role }?.1 ?? []
+        return expectations.compactMap { $0.spec(in: read.table, given: read.report, role: role) }
     }
 
     /// The spec for a second read, or `nil` when the column already holds what the analyses need.
@@ -161,5 +188,21 @@ private struct ColumnExpectation {
             }
             return inferred ? ColumnSpec(column, .double, allowedRange: range) : nil
         }
+    }
+}
+
+/// Counts down from a number, from any thread.
+private final class Countdown: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+
+    init(_ count: Int) { left = count }
+
+    /// Counts one; returns whether that was the last.
+    func next() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        left -= 1
+        return left == 0
     }
 }

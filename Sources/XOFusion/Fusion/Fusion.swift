@@ -65,66 +65,40 @@ public struct Fusion: Sendable {
              try Fusion.returnedOrderLinks(returns, orders, columns: columns, options: options))
         }
         let codes = try encoded.get()
-        var report = codes.report
-        let (keys, orderCustomer, returnCustomer, cartCustomer, ticketCustomer, answerCustomer) =
-            (codes.keys, codes.orders, codes.returns, codes.carts, codes.tickets, codes.answers)
         let (orderCompleted, returnLink) = try orderSide.get()
         let n = customers.rowCount
-
-        if returns != nil && orders != nil && returnLink == nil {
-            report.notes.append("returns are not linked to orders (no order id column on both sides): return rates count return rows")
-        }
-        report.duplicateOrderIDs = max(report.duplicateOrderIDs, returnLink?.duplicates ?? 0)
 
         // Group every role by customer: orders and answers in time order within a customer.
         // The orders on one side (first, which of them were returned); the answers, returns,
         // carts and tickets on the other.
         let (ordersGrouped, othersGrouped) = Concurrently.run(threads: threads) { () throws(FusionError) in
-            let (returned, checks) = Fusion.returnedOrders(
-                returns, link: returnLink, completed: orderCompleted, returnCustomer: returnCustomer, orderCustomer: orderCustomer)
-            guard let orders else { return (OrderFacts.empty(customers: n), checks) }
-            let facts = try Fusion.orderFacts(
-                orders, customer: orderCustomer, customers: n, completed: orderCompleted, returned: returned,
-                columns: columns, threads: threads)
-            return (facts, checks)
+            try Fusion.orderSide(
+                orders, returns, link: returnLink, completed: orderCompleted, orderCustomer: codes.orders, returnCustomer: codes.returns,
+                customers: n, columns: columns, threads: threads)
         } _: { () throws(FusionError) in
-            func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?) throws(FusionError) -> AmountFacts {
-                guard let table else { return .empty(customers: n) }
-                guard let amount else {
-                    let runs = CustomerRuns(customer: customer, customers: n, threads: threads)
-                    return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount))
-                }
-                // The amounts follow the rows into run order (see RunPayload).
-                let values = try Fusion.amountValues(table, amount, role: role)
-                var (runs, amounts) = values.withDoubles { CustomerRuns.carrying($0, customer: customer, customers: n, threads: threads) }
-                values.setNulls(&amounts, runs)
-                return AmountFacts(runs: runs, amount: amounts)
-            }
-            return (
-                try Fusion.answerFacts(answers, customer: answerCustomer, customers: n, columns: columns, scales: mapping.answers, threads: threads),
-                try amountFacts(returns, returnCustomer, .returns, amount: columns.returnAmount),
-                try amountFacts(carts, cartCustomer, .carts, amount: columns.cartValue),
-                try amountFacts(tickets, ticketCustomer, .tickets, amount: nil))
+            (try Fusion.answerFacts(answers, customer: codes.answers, customers: n, columns: columns, scales: mapping.answers, threads: threads),
+             try Fusion.amountFacts(returns, codes.returns, .returns, amount: columns.returnAmount, customers: n, threads: threads),
+             try Fusion.amountFacts(carts, codes.carts, .carts, amount: columns.cartValue, customers: n, threads: threads),
+             try Fusion.amountFacts(tickets, codes.tickets, .tickets, amount: nil, customers: n, threads: threads))
         }
-        let checks: ReturnChecks
-        (orderFacts, checks) = try ordersGrouped.get()
-        report.returnsWithoutOrder = checks.withoutOrder
-        report.returnsOfUncompletedOrders = checks.ofUncompletedOrders
-        report.returnsOfAnotherCustomer = checks.ofAnotherCustomer
-        report.ordersReturnedMoreThanOnce = checks.ordersReturnedMoreThanOnce
-        (answerFacts, returnFacts, cartFacts, ticketFacts) = try othersGrouped.get()
+        let (orderFacts, checks) = try ordersGrouped.get()
+        let (answerFacts, returnFacts, cartFacts, ticketFacts) = try othersGrouped.get()
+        self.init(
+            tables: (customers, answers, orders, returns, carts, tickets), mapping: mapping, columns: columns, keys: codes.keys,
+            report: Fusion.report(codes.report, returnLink: returnLink, checks: checks, linksNoted: returns != nil && orders != nil),
+            options: options, facts: (answerFacts, orderFacts, returnFacts, cartFacts, ticketFacts))
+    }
 
-        self.customers = customers
-        self.answers = answers
-        self.orders = orders
-        self.returns = returns
-        self.carts = carts
-        self.tickets = tickets
-        self.mapping = mapping
-        self.columns = columns
-        self.keys = keys
-        self.report = report
-        self.options = options
+    /// A fusion of parts already built (by the initializer above, or by ``load(_:map:policy:options:)``
+    /// while it still reads).
+    init(
+        tables: (customers: Table, answers: Table, orders: Table?, returns: Table?, carts: Table?, tickets: Table?),
+        mapping: FusionMapping, columns: FusionColumns, keys: KeySpace, report: FusionReport, options: KernelOptions,
+        facts: (answers: AnswerFacts, orders: OrderFacts, returns: AmountFacts, carts: AmountFacts, tickets: AmountFacts)
+    ) {
+        (customers, answers, orders, returns, carts, tickets) = tables
+        (self.mapping, self.columns, self.keys, self.report, self.options) = (mapping, columns, keys, report, options)
+        (answerFacts, orderFacts, returnFacts, cartFacts, ticketFacts) = facts
     }
 }
 
@@ -149,13 +123,33 @@ extension Fusion {
         customers: Table, answers: Table, orders: Table?, returns: Table?, carts: Table?, tickets: Table?,
         columns: FusionColumns, mapping: FusionMapping, options: KernelOptions
     ) throws(FusionError) -> CustomerCodes {
+        var (keys, report) = try customerKeys(customers, column: columns.customerID, mapping: mapping, options: options)
+        let orderCustomer = try lookUp(orders, columns.orderCustomer, .orders, in: &keys, report: &report, options: options)
+        let returnCustomer = try lookUp(returns, columns.returnCustomer, .returns, in: &keys, report: &report, options: options)
+        let cartCustomer = try lookUp(carts, columns.cartCustomer, .carts, in: &keys, report: &report, options: options)
+        let ticketCustomer = try lookUp(tickets, columns.ticketCustomer, .tickets, in: &keys, report: &report, options: options)
+        // Answers: directly by customer, or through the order they name.
+        let answerCustomer = columns.answerCustomer == nil
+            ? try answersThroughOrders(answers, orders, orderCustomer: orderCustomer, columns: columns, report: &report, options: options)
+            : try lookUp(answers, columns.answerCustomer, .answers, in: &keys, report: &report, options: options)
+        return CustomerCodes(
+            keys: keys, report: report, orders: orderCustomer, returns: returnCustomer, carts: cartCustomer, tickets: ticketCustomer,
+            answers: answerCustomer)
+    }
+
+    /// The customers encoded into a new key space (every row a distinct, non-null key, so that
+    /// code i is row i), and a report with their encoding.
+    ///
+    /// - Throws: ``FusionError/nullCustomerID(role:column:row:)``, ``FusionError/duplicateCustomers(column:examples:count:)``.
+    /// - Complexity: O(customers).
+    static func customerKeys(_ customers: Table, column: String, mapping: FusionMapping, options: KernelOptions) throws(FusionError) -> (KeySpace, FusionReport) {
         var keys = KeySpace(normalization: mapping.normalization)
         var report = FusionReport(customers: customers.rowCount)
-        let (customerCodes, customerReport) = try FusionError.wrap { try keys.encode(customers, column: columns.customerID, options: options) }
+        let (customerCodes, customerReport) = try FusionError.wrap { try keys.encode(customers, column: column, options: options) }
         report.keyReports[.customers] = customerReport
         if customerCodes.nullCount > 0 {
             let row = (0..<customers.rowCount).first { customerCodes[$0] == nil }!
-            throw .nullCustomerID(role: .customers, column: columns.customerID, row: row)
+            throw .nullCustomerID(role: .customers, column: column, row: row)
         }
         if keys.count != customers.rowCount {
             var examples: [String] = []
@@ -165,51 +159,111 @@ extension Fusion {
                 if seen[code] && examples.count < 5 { examples.append(keys.key(UInt32(code))) }
                 seen[code] = true
             }
-            throw .duplicateCustomers(column: columns.customerID, examples: examples, count: customers.rowCount - keys.count)
+            throw .duplicateCustomers(column: column, examples: examples, count: customers.rowCount - keys.count)
         }
+        return (keys, report)
+    }
 
-        func encode(_ table: Table?, _ column: String?, _ role: FusionRole) throws(FusionError) -> [Int32] {
-            guard let table else { return [] }
-            guard let column else { return [Int32](repeating: -1, count: table.rowCount) }
-            let (indexes, keyReport) = try FusionError.wrap { try keys.lookUpIndexes(table, column: column, options: options) }
-            report.keyReports[role] = keyReport
-            report.unmatched[role] = keyReport.unknown
-            report.nullCustomer[role] = keyReport.nulls
-            return indexes
-        }
-        let orderCustomer = try encode(orders, columns.orderCustomer, .orders)
-        let returnCustomer = try encode(returns, columns.returnCustomer, .returns)
-        let cartCustomer = try encode(carts, columns.cartCustomer, .carts)
-        let ticketCustomer = try encode(tickets, columns.ticketCustomer, .tickets)
+    /// Each row's customer index in `keys` (-1: none) for the customer column `column` of a role's
+    /// table, with what matched written to `report`; empty without the table, all -1 without the column.
+    ///
+    /// - Complexity: O(rows), one look-up per row.
+    static func lookUp(
+        _ table: Table?, _ column: String?, _ role: FusionRole, in keys: inout KeySpace, report: inout FusionReport, options: KernelOptions
+    ) throws(FusionError) -> [Int32] {
+        guard let table else { return [] }
+        guard let column else { return [Int32](repeating: -1, count: table.rowCount) }
+        let (indexes, keyReport) = try FusionError.wrap { try keys.lookUpIndexes(table, column: column, options: options) }
+        report.keyReports[role] = keyReport
+        report.unmatched[role] = keyReport.unknown
+        report.nullCustomer[role] = keyReport.nulls
+        return indexes
+    }
 
-        // Answers: directly by customer, or through the order they name.
-        let answerCustomer: [Int32]
-        if let customerColumn = columns.answerCustomer {
-            answerCustomer = try encode(answers, customerColumn, .answers)
-        } else {
-            guard let orders else { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
-            let link = try Fusion.link(answers, columns.answerOrderID!, to: orders, columns.orderID!, options: options)
-            var linked = [Int32](repeating: -1, count: answers.rowCount)
-            var examples: [String] = []
-            var unlinked = 0
-            let ids = answers[columns.answerOrderID!]!
-            for row in 0..<answers.rowCount {
-                let order = link.rows[row]
-                if order >= 0, orderCustomer[Int(order)] >= 0 {
-                    linked[row] = orderCustomer[Int(order)]
-                } else {
-                    unlinked += 1
-                    if examples.count < 5 { examples.append(ids[row].description) }
-                }
+    /// Each answer's customer index, reached through the order it names (-1: none), with the
+    /// answers that could not be linked written to `report`.
+    ///
+    /// - Throws: ``FusionError/missingRole(_:neededBy:)`` without orders, and the errors of linking.
+    /// - Complexity: O(answers + orders).
+    static func answersThroughOrders(
+        _ answers: Table, _ orders: Table?, orderCustomer: [Int32], columns: FusionColumns, report: inout FusionReport, options: KernelOptions
+    ) throws(FusionError) -> [Int32] {
+        guard let orders else { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
+        let link = try Fusion.link(answers, columns.answerOrderID!, to: orders, columns.orderID!, options: options)
+        var linked = [Int32](repeating: -1, count: answers.rowCount)
+        var examples: [String] = []
+        var unlinked = 0
+        let ids = answers[columns.answerOrderID!]!
+        for row in 0..<answers.rowCount {
+            let order = link.rows[row]
+            if order >= 0, orderCustomer[Int(order)] >= 0 {
+                linked[row] = orderCustomer[Int(order)]
+            } else {
+                unlinked += 1
+                if examples.count < 5 { examples.append(ids[row].description) }
             }
-            answerCustomer = linked
-            report.unlinkedAnswers = unlinked
-            report.unlinkedAnswerExamples = examples
-            report.duplicateOrderIDs = link.duplicates
         }
-        return CustomerCodes(
-            keys: keys, report: report, orders: orderCustomer, returns: returnCustomer, carts: cartCustomer, tickets: ticketCustomer,
-            answers: answerCustomer)
+        report.unlinkedAnswers = unlinked
+        report.unlinkedAnswerExamples = examples
+        report.duplicateOrderIDs = link.duplicates
+        return linked
+    }
+
+    /// The report of the key encoding and links, completed with what linking returns to orders found.
+    static func report(_ encoding: FusionReport, returnLink: (rows: [Int32], duplicates: Int)?, checks: ReturnChecks, linksNoted: Bool) -> FusionReport {
+        var report = encoding
+        if linksNoted && returnLink == nil {
+            report.notes.append("returns are not linked to orders (no order id column on both sides): return rates count return rows")
+        }
+        report.duplicateOrderIDs = max(report.duplicateOrderIDs, returnLink?.duplicates ?? 0)
+        report.returnsWithoutOrder = checks.withoutOrder
+        report.returnsOfUncompletedOrders = checks.ofUncompletedOrders
+        report.returnsOfAnotherCustomer = checks.ofAnotherCustomer
+        report.ordersReturnedMoreThanOnce = checks.ordersReturnedMoreThanOnce
+        return report
+    }
+
+    /// The orders grouped by customer (``orderRuns(_:customer:customers:columns:threads:)``) with
+    /// which of them are completed and which were returned (``returnedOrders(_:link:completed:returnCustomer:orderCustomer:)``,
+    /// worked out meanwhile), and what the links show.
+    ///
+    /// - Complexity: O(orders + returns + customers).
+    static func orderSide(
+        _ orders: Table?, _ returns: Table?, link: (rows: [Int32], duplicates: Int)?, completed: ValidityBitmap,
+        orderCustomer: [Int32], returnCustomer: [Int32], customers n: Int, columns: FusionColumns, threads: Int
+    ) throws(FusionError) -> (OrderFacts, ReturnChecks) {
+        let (grouped, flagged) = Concurrently.run(threads: threads) { () throws(FusionError) in
+            try orders.map { (orders) throws(FusionError) in try orderRuns(orders, customer: orderCustomer, customers: n, columns: columns, threads: threads) }
+        } _: { () throws(FusionError) in
+            Fusion.returnedOrders(returns, link: link, completed: completed, returnCustomer: returnCustomer, orderCustomer: orderCustomer)
+        }
+        let (returned, checks) = try flagged.get()
+        guard let (runs, time, amount) = try grouped.get() else { return (OrderFacts.empty(customers: n), checks) }
+        // The two flags in run order, each on a thread (each gather maps in its own fresh pages).
+        let flags = { (bits: ValidityBitmap) in
+            bits.withUnsafeWords { runs.gather(threads: 1, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+        }
+        let (completedFlags, returnedFlags) = Concurrently.run(threads: threads) { () throws(Never) in flags(completed) } _: { () throws(Never) in flags(returned) }
+        let facts = OrderFacts(runs: runs, time: time, amount: amount, completed: completedFlags.get(), returned: returnedFlags.get())
+        return (facts, checks)
+    }
+
+    /// Returns, carts or tickets grouped by customer, with their amounts in run order (NaN for
+    /// null; NaN for every row when the role has no amount column, none for tickets).
+    ///
+    /// - Throws: ``FusionError/wrongKind(role:column:kind:expected:)`` for an amount column that is not numeric.
+    /// - Complexity: O(rows + customers).
+    static func amountFacts(_ table: Table?, _ customer: [Int32], _ role: FusionRole, amount: String?, customers n: Int, threads: Int) throws(FusionError) -> AmountFacts {
+        guard let table else { return .empty(customers: n) }
+        guard let amount else {
+            let runs = CustomerRuns(customer: customer, customers: n, threads: threads)
+            return AmountFacts(runs: runs, amount: role == .tickets ? [] : [Double](repeating: .nan, count: table.rowCount))
+        }
+        // The amounts follow the rows into run order (see RunPayload).
+        let values = try Fusion.amountValues(table, amount, role: role)
+        var (runs, amounts) = values.withDoubles { CustomerRuns.carrying($0, customer: customer, customers: n, threads: threads) }
+        values.setNulls(&amounts, runs)
+        return AmountFacts(runs: runs, amount: amounts)
     }
 
     /// Whether each order is completed (every order when the mapping names no status column).
@@ -274,12 +328,12 @@ extension Fusion {
     }
 
     /// The orders grouped by customer, each run oldest first (equal times in row order), with their
-    /// times, amounts and flags in run order.
+    /// times and amounts in run order.
     ///
     /// - Complexity: O(orders + customers), plus a sort of any customer's run that is not in time order.
-    static func orderFacts(
-        _ orders: Table, customer: [Int32], customers n: Int, completed: ValidityBitmap, returned: ValidityBitmap, columns: FusionColumns, threads: Int
-    ) throws(FusionError) -> OrderFacts {
+    static func orderRuns(
+        _ orders: Table, customer: [Int32], customers n: Int, columns: FusionColumns, threads: Int
+    ) throws(FusionError) -> (runs: CustomerRuns, time: [Int64], amount: [Double]) {
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
         let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
         // Times and amounts follow the rows into run order (see RunPayload).
@@ -288,14 +342,11 @@ extension Fusion {
         }
         times.setNulls(&time, runs)
         amounts.setNulls(&amount, runs)
-        if let sorted = runs.sortedByTime(&time) {
+        if let sorted = runs.sortedByTime(&time, threads: threads) {
             runs = sorted
             amount = Fusion.gather(amounts, runs, threads: threads)
         }
-        return OrderFacts(
-            runs: runs, time: time, amount: amount,
-            completed: completed.withUnsafeWords { runs.gather(threads: threads, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) },
-            returned: returned.withUnsafeWords { runs.gather(threads: threads, BitsAsBools(words: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) })
+        return (runs, time, amount)
     }
 
     /// The answers grouped by customer, each run oldest first (equal times: the greater response id
@@ -311,7 +362,7 @@ extension Fusion {
         // The times follow the rows into run order (see RunPayload).
         var (runs, runTime) = times.withMicroseconds { CustomerRuns.carrying($0, customer: customer, customers: n, threads: threads) }
         times.setNulls(&runTime, runs)
-        if let sorted = runs.sortedByTime(&runTime, tieBreak: { a, b in tieBreak.isAfter(b, a) }) { runs = sorted }
+        if let sorted = runs.sortedByTime(&runTime, threads: threads, tieBreak: { a, b in tieBreak.isAfter(b, a) }) { runs = sorted }
         // An integer score in run order: checked in row order first (an error names the first
         // score outside its scale), then gathered from the column, in place also when a read stored
         // it one byte a value (a declared range: see ColumnSpec); one byte a score when they fit.
@@ -494,47 +545,56 @@ extension Fusion {
         customers: Table, answers: Table, orders: Table?, returns: Table?, carts: Table?, tickets: Table?, mapping m: FusionMapping,
         checkKinds: Bool = true
     ) throws(FusionError) -> FusionColumns {
-        let c = ColumnResolver(table: customers, role: .customers, checksKinds: checkKinds)
-        let customerID = try c.resolve("customer", explicit: m.customers.customer, defaults: "customer", required: true)!
-        try c.require(customerID, "an ID (string or int64)", ColumnResolver.isID)
-
-        let a = ColumnResolver(table: answers, role: .answers, checksKinds: checkKinds)
-        let throughOrders = m.answers.linkThroughOrders
-        let answerCustomer = throughOrders ? nil : try a.resolve("customer", explicit: m.answers.customer, defaults: "customer", required: false)
-        let answerOrder = try a.resolve("order id", explicit: m.answers.orderID, defaults: "orderID", required: answerCustomer == nil)
-        if answerCustomer == nil && orders == nil { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
-        var columns = FusionColumns(
-            customerID: customerID, answerCustomer: answerCustomer, answerOrderID: answerOrder,
-            answerTime: try a.resolve("time", explicit: m.answers.time, defaults: "answers.time", required: true)!,
-            responseID: try a.resolve("response id", explicit: m.answers.responseID, defaults: "responseID", required: false),
-            nps: try a.resolve("nps", explicit: m.answers.nps, defaults: "nps", required: false),
-            csat: try a.resolve("csat", explicit: m.answers.csat, defaults: "csat", required: false),
-            ces: try a.resolve("ces", explicit: m.answers.ces, defaults: "ces", required: false),
-            sentiment: try a.resolve("sentiment", explicit: m.answers.sentiment, defaults: "sentiment", required: false),
-            channel: try a.resolve("channel", explicit: m.answers.channel, defaults: "channel", required: false),
-            comment: try a.resolve("comment", explicit: m.answers.comment, defaults: "comment", required: false))
-        try a.require(columns.answerCustomer, "an ID (string or int64)", ColumnResolver.isID)
-        try a.require(columns.answerOrderID, "an ID (string or int64)", ColumnResolver.isID)
-        try a.require(columns.answerTime, "a time (timestamp or date)", ColumnResolver.isTime)
-        for score in [columns.nps, columns.csat, columns.ces] { try a.require(score, "int64 (whole-number scores)") { $0 == .int64 } }
-        try a.require(columns.sentiment, "numeric (double, decimal or int64)", ColumnResolver.isNumeric)
-        try a.require(columns.responseID, "an ID (string or int64)", ColumnResolver.isID)
-
-        if let orders {
-            let o = ColumnResolver(table: orders, role: .orders, checksKinds: checkKinds)
-            columns.orderCustomer = try o.resolve("customer", explicit: m.orders.customer, defaults: "customer", required: true)
-            columns.orderID = try o.resolve("order id", explicit: m.orders.orderID, defaults: "orderID", required: answerCustomer == nil)
-            columns.orderTime = try o.resolve("time", explicit: m.orders.time, defaults: "orders.time", required: true)
-            columns.orderAmount = try o.resolve("amount", explicit: m.orders.amount, defaults: "amount", required: true)
-            columns.orderStatus = try o.resolve("status", explicit: m.orders.status, defaults: "status", required: false)
-            try o.require(columns.orderCustomer, "an ID (string or int64)", ColumnResolver.isID)
-            try o.require(columns.orderID, "an ID (string or int64)", ColumnResolver.isID)
-            try o.require(columns.orderTime, "a time (timestamp or date)", ColumnResolver.isTime)
-            try o.require(columns.orderAmount, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
-            try o.require(columns.orderStatus, "a string", { $0 == .string })
+        var columns = FusionColumns.unresolved
+        let tables: [(FusionRole, Table?)] = [(.customers, customers), (.answers, answers), (.orders, orders), (.returns, returns), (.carts, carts), (.tickets, tickets)]
+        for case let (role, table?) in tables {
+            try resolve(role, table, mapping: m, ordersGiven: orders != nil, checkKinds: checkKinds, into: &columns)
         }
-        if let returns {
-            let r = ColumnResolver(table: returns, role: .returns, checksKinds: checkKinds)
+        return columns
+    }
+
+    /// Resolves the columns of one role's table into `columns` and checks their kinds. The orders'
+    /// resolution reads the answers' (resolved first): answers without a customer column need the
+    /// orders' order id.
+    static func resolve(
+        _ role: FusionRole, _ table: Table, mapping m: FusionMapping, ordersGiven: Bool, checkKinds: Bool, into columns: inout FusionColumns
+    ) throws(FusionError) {
+        let r = ColumnResolver(table: table, role: role, checksKinds: checkKinds)
+        switch role {
+        case .customers:
+            columns.customerID = try r.resolve("customer", explicit: m.customers.customer, defaults: "customer", required: true)!
+            try r.require(columns.customerID, "an ID (string or int64)", ColumnResolver.isID)
+        case .answers:
+            let throughOrders = m.answers.linkThroughOrders
+            columns.answerCustomer = throughOrders ? nil : try r.resolve("customer", explicit: m.answers.customer, defaults: "customer", required: false)
+            columns.answerOrderID = try r.resolve("order id", explicit: m.answers.orderID, defaults: "orderID", required: columns.answerCustomer == nil)
+            if columns.answerCustomer == nil && !ordersGiven { throw .missingRole(.orders, neededBy: "linking answers through their order id") }
+            columns.answerTime = try r.resolve("time", explicit: m.answers.time, defaults: "answers.time", required: true)!
+            columns.responseID = try r.resolve("response id", explicit: m.answers.responseID, defaults: "responseID", required: false)
+            columns.nps = try r.resolve("nps", explicit: m.answers.nps, defaults: "nps", required: false)
+            columns.csat = try r.resolve("csat", explicit: m.answers.csat, defaults: "csat", required: false)
+            columns.ces = try r.resolve("ces", explicit: m.answers.ces, defaults: "ces", required: false)
+            columns.sentiment = try r.resolve("sentiment", explicit: m.answers.sentiment, defaults: "sentiment", required: false)
+            columns.channel = try r.resolve("channel", explicit: m.answers.channel, defaults: "channel", required: false)
+            columns.comment = try r.resolve("comment", explicit: m.answers.comment, defaults: "comment", required: false)
+            try r.require(columns.answerCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.answerOrderID, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.answerTime, "a time (timestamp or date)", ColumnResolver.isTime)
+            for score in [columns.nps, columns.csat, columns.ces] { try r.require(score, "int64 (whole-number scores)") { $0 == .int64 } }
+            try r.require(columns.sentiment, "numeric (double, decimal or int64)", ColumnResolver.isNumeric)
+            try r.require(columns.responseID, "an ID (string or int64)", ColumnResolver.isID)
+        case .orders:
+            columns.orderCustomer = try r.resolve("customer", explicit: m.orders.customer, defaults: "customer", required: true)
+            columns.orderID = try r.resolve("order id", explicit: m.orders.orderID, defaults: "orderID", required: columns.answerCustomer == nil)
+            columns.orderTime = try r.resolve("time", explicit: m.orders.time, defaults: "orders.time", required: true)
+            columns.orderAmount = try r.resolve("amount", explicit: m.orders.amount, defaults: "amount", required: true)
+            columns.orderStatus = try r.resolve("status", explicit: m.orders.status, defaults: "status", required: false)
+            try r.require(columns.orderCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.orderID, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.orderTime, "a time (timestamp or date)", ColumnResolver.isTime)
+            try r.require(columns.orderAmount, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
+            try r.require(columns.orderStatus, "a string", { $0 == .string })
+        case .returns:
             columns.returnCustomer = try r.resolve("customer", explicit: m.returns.customer, defaults: "customer", required: true)
             columns.returnOrderID = try r.resolve("order id", explicit: m.returns.orderID, defaults: "orderID", required: false)
             columns.returnTime = try r.resolve("time", explicit: m.returns.time, defaults: "returns.time", required: false)
@@ -543,24 +603,19 @@ extension Fusion {
             try r.require(columns.returnOrderID, "an ID (string or int64)", ColumnResolver.isID)
             try r.require(columns.returnTime, "a time (timestamp or date)", ColumnResolver.isTime)
             try r.require(columns.returnAmount, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
+        case .carts:
+            columns.cartCustomer = try r.resolve("customer", explicit: m.carts.customer, defaults: "customer", required: true)
+            columns.cartTime = try r.resolve("time", explicit: m.carts.time, defaults: "carts.time", required: false)
+            columns.cartValue = try r.resolve("value", explicit: m.carts.value, defaults: "carts.value", required: false)
+            try r.require(columns.cartCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.cartTime, "a time (timestamp or date)", ColumnResolver.isTime)
+            try r.require(columns.cartValue, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
+        case .tickets:
+            columns.ticketCustomer = try r.resolve("customer", explicit: m.tickets.customer, defaults: "customer", required: true)
+            columns.ticketTime = try r.resolve("time", explicit: m.tickets.time, defaults: "tickets.time", required: false)
+            try r.require(columns.ticketCustomer, "an ID (string or int64)", ColumnResolver.isID)
+            try r.require(columns.ticketTime, "a time (timestamp or date)", ColumnResolver.isTime)
         }
-        if let carts {
-            let k = ColumnResolver(table: carts, role: .carts, checksKinds: checkKinds)
-            columns.cartCustomer = try k.resolve("customer", explicit: m.carts.customer, defaults: "customer", required: true)
-            columns.cartTime = try k.resolve("time", explicit: m.carts.time, defaults: "carts.time", required: false)
-            columns.cartValue = try k.resolve("value", explicit: m.carts.value, defaults: "carts.value", required: false)
-            try k.require(columns.cartCustomer, "an ID (string or int64)", ColumnResolver.isID)
-            try k.require(columns.cartTime, "a time (timestamp or date)", ColumnResolver.isTime)
-            try k.require(columns.cartValue, "numeric (decimal, double or int64)", ColumnResolver.isNumeric)
-        }
-        if let tickets {
-            let t = ColumnResolver(table: tickets, role: .tickets, checksKinds: checkKinds)
-            columns.ticketCustomer = try t.resolve("customer", explicit: m.tickets.customer, defaults: "customer", required: true)
-            columns.ticketTime = try t.resolve("time", explicit: m.tickets.time, defaults: "tickets.time", required: false)
-            try t.require(columns.ticketCustomer, "an ID (string or int64)", ColumnResolver.isID)
-            try t.require(columns.ticketTime, "a time (timestamp or date)", ColumnResolver.isTime)
-        }
-        return columns
     }
 
     /// The table of a role, or ``FusionError/missingRole(_:neededBy:)``.

@@ -123,6 +123,18 @@ public struct FusionColumns: Hashable, Sendable {
     public var ticketCustomer: String?, ticketTime: String?
 }
 
+extension FusionColumns {
+    /// No column resolved yet: what ``Fusion/resolve(_:_:mapping:ordersGiven:checkKinds:into:)`` fills in, role by role.
+    static var unresolved: FusionColumns {
+        FusionColumns(
+            customerID: "", answerCustomer: nil, answerOrderID: nil, answerTime: "", responseID: nil,
+            nps: nil, csat: nil, ces: nil, sentiment: nil, channel: nil, comment: nil,
+            orderCustomer: nil, orderID: nil, orderTime: nil, orderAmount: nil, orderStatus: nil,
+            returnCustomer: nil, returnOrderID: nil, returnTime: nil, returnAmount: nil,
+            cartCustomer: nil, cartTime: nil, cartValue: nil, ticketCustomer: nil, ticketTime: nil)
+    }
+}
+
 /// Finds the column for one field of one role.
 struct ColumnResolver {
     let table: Table

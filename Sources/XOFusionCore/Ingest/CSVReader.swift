@@ -55,6 +55,16 @@ public enum CSVReader {
     ///   - threads: the threads all reads share (`nil`: all cores).
     /// - Complexity: O(total size); the reads overlap.
     public static func read(files: [(path: String, options: CSVReadOptions)], threads: Int? = nil) -> [Result<CSVReadResult, IngestError>] {
+        read(files: files, threads: threads, whenRead: { _, _ in })
+    }
+
+    /// ``read(files:threads:)``, calling `whenRead(k, result)` on the thread that read file `k` as
+    /// soon as its read ends (while the others may still be read), before returning every result.
+    /// The calls may overlap each other; a caller that wants to start work on the files read first
+    /// does so in them.
+    package static func read(
+        files: [(path: String, options: CSVReadOptions)], threads: Int?, whenRead: (Int, Result<CSVReadResult, IngestError>) -> Void
+    ) -> [Result<CSVReadResult, IngestError>] {
         let budget = max(1, threads ?? ProcessInfoLite.activeProcessorCount)
         var mapped: [Result<MappedFile, IngestError>] = files.map { file in
             do throws(IngestError) { return .success(try MappedFile(path: file.path)) } catch { return .failure(error) }
@@ -67,7 +77,7 @@ public enum CSVReader {
         let shared = Box((files, mapped, results))
         Concurrently.each(files.count, threads: budget) { k in
             let (files, mapped, results) = shared.value
-            results[k] = mapped[k].flatMap { (file) -> Result<CSVReadResult, IngestError> in
+            let result = mapped[k].flatMap { (file) -> Result<CSVReadResult, IngestError> in
                 defer { file.unmap() }
                 var options = files[k].options
                 let share = total == 0 ? 1 : (Double(budget) * Double(file.count) / Double(total)).rounded(.up)
@@ -76,6 +86,8 @@ public enum CSVReader {
                     return .success(try read(bytes: file.bytes, name: files[k].path, options: options, releasable: true))
                 } catch { return .failure(error) }
             }
+            whenRead(k, result)
+            results[k] = result
         }
         mapped.removeAll()
         return (0..<files.count).map { (results.baseAddress! + $0).move()! }

@@ -53,6 +53,12 @@ import XOFusion
         }
 
         func fusion() throws -> Fusion {
+            let t = try tables()
+            return try Fusion(customers: t.customers, answers: t.answers, orders: t.orders, returns: t.returns, carts: t.carts, options: KernelOptions(threads: 1))
+        }
+
+        /// The world's tables, as a fusion takes them.
+        func tables() throws -> (customers: Table, answers: Table, orders: Table, returns: Table, carts: Table) {
             let customerTable = try Table(["customer_id": try .string(customers), "region": try .string(regions, layout: .dictionary)])
             var answerTable = try Table([
                 "response_id": try .string(answers.map(\.id)), "customer_id": try .string(answers.map(\.customer)),
@@ -76,7 +82,7 @@ import XOFusion
             ])
             let returnTable = try Table(["order_id": try .string(returns.map(\.order)), "customer_id": try .string(returns.map(\.customer))])
             let cartTable = try Table(["customer_id": try .string(carts)])
-            return try Fusion(customers: customerTable, answers: answerTable, orders: orderTable, returns: returnTable, carts: cartTable, options: KernelOptions(threads: 1))
+            return (customerTable, answerTable, orderTable, returnTable, cartTable)
         }
 
         /// The latest scored answer of each customer: greatest time, then greatest id.

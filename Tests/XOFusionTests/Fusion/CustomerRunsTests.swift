@@ -106,7 +106,8 @@ import Testing
     func runsSortByTimeWithTheirTimes(seed: Int) {
         var draws = Draws(state: UInt64(seed) &* 0xD1B5_4A32_D192_ED03 &+ 11)
         func next(_ n: Int) -> Int { draws.next(n) }
-        let n = [1, 4, 30][seed % 3], count = [0, 2, 50, 400][(seed / 3) % 4]
+        // Past 65,536 rows the runs out of order are looked for on several threads.
+        let n = [1, 4, 30][seed % 3], count = [0, 2, 50, 400, 70_000][(seed / 3) % 5], threads = [1, 2, 3, 4][seed % 4]
         let customer: [Int32] = (0..<count).map { _ in next(8) == 0 ? -1 : Int32(next(n)) }
         // Few distinct times, so that ties are common; sometimes already increasing by row.
         let increasing = seed % 4 == 0
@@ -117,7 +118,7 @@ import Testing
         let runs = CustomerRuns(customer: customer, customers: n)
         for useTieBreak in [false, true] {
             var time = runs.rows.map { rowTime[Int($0)] }
-            let sorted = runs.sortedByTime(&time, tieBreak: useTieBreak ? tieBreak : nil)
+            let sorted = runs.sortedByTime(&time, threads: threads, tieBreak: useTieBreak ? tieBreak : nil)
             var expected = Self.reference(customer, customers: n)
             for g in 0...n {
                 let range = Int(expected.offsets[g])..<Int(expected.offsets[g + 1])
@@ -127,7 +128,7 @@ import Testing
                     return useTieBreak ? tieBreak(Int(a), Int(b)) : a < b
                 }
             }
-            let label = "seed \(seed), tie-break \(useTieBreak)"
+            let label = "seed \(seed), tie-break \(useTieBreak), \(threads) threads"
             if expected.rows == runs.rows {
                 #expect(sorted == nil, "\(label): every run was in order")
             } else {
