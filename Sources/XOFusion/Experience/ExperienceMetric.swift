@@ -236,4 +236,29 @@ enum NumericValues {
         case .int64(let v): v[row].map { Double($0) }
         }
     }
+
+    /// The first row whose value lies outside `range` (nulls are inside), in one typed loop over
+    /// the column (the subscript switches on the layout per row).
+    ///
+    /// - Complexity: O(rows).
+    func firstRow(outside range: ClosedRange<Double>) -> Int? {
+        switch self {
+        case .bool(let v): v.firstRow { !range.contains($0 ? 1 : 0) }
+        case .double(let v): v.firstRow { !range.contains($0) }
+        case .decimal(let v, let divisor): v.firstRow { !range.contains(Double($0) / divisor) }
+        case .int64(let v): v.firstRow { !range.contains(Double($0)) }
+        }
+    }
+}
+
+extension ColumnValues {
+    /// The first non-null row whose value `isOutside` accepts.
+    ///
+    /// - Complexity: O(rows).
+    func firstRow(where isOutside: (Element) -> Bool) -> Int? {
+        withUnsafeValues { v in
+            if nullCount == 0 { return v.firstIndex(where: isOutside) }
+            return v.indices.first { isOutside(v[$0]) && !isNull($0) }
+        }
+    }
 }

@@ -173,17 +173,16 @@ struct ColumnExpectation {
             return values.kind.isNumeric || !inferred ? nil : ColumnSpec(column, .double)
         case .wholeScore(let range):
             if let small = values.smallInt64Values {
-                if (0..<small.count).allSatisfy({ small.isNull($0) || range.contains(Int64(small[$0]!)) }) { return nil }
+                if small.firstRow(where: { !range.contains(Int64($0)) }) == nil { return nil }
             } else if let ints = values.int64Values {
-                let inside = (0..<ints.count).allSatisfy { ints.isNull($0) || range.contains(ints[$0]!) }
-                if inside { return nil }
+                if ints.firstRow(where: { !range.contains($0) }) == nil { return nil }
             } else if !inferred {
                 return nil
             }
             return ColumnSpec(column, .int64, allowedRange: Double(range.lowerBound)...Double(range.upperBound))
         case .numericScore(let range):
             if values.kind.isNumeric, let numbers = try? ScoreColumn.numbers(table, column, role: role) {
-                if (0..<table.rowCount).allSatisfy({ numbers[$0].map { range.contains($0) } ?? true }) { return nil }
+                if numbers.firstRow(outside: range) == nil { return nil }
                 return ColumnSpec(column, values.kind, allowedRange: range)
             }
             return inferred ? ColumnSpec(column, .double, allowedRange: range) : nil

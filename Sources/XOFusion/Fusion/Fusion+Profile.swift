@@ -169,7 +169,7 @@ extension Fusion {
         var out = OrderColumns(count: n)
         let o = orderFacts
         o.time.withUnsafeBufferPointer { time in
-            o.amount.withUnsafeBufferPointer { amount in
+            o.amount.withUnsafeReader { amount in
                 o.completed.withUnsafeBufferPointer { completed in
                     o.returned.withUnsafeBufferPointer { isReturned in
                         for c in 0..<n {

@@ -96,7 +96,7 @@ extension Fusion {
         var orderCount = [Int](repeating: 0, count: s), returnedCount = [Int](repeating: 0, count: s), revenue = [Double](repeating: 0, count: s)
         var members = [Int](repeating: 0, count: s), cartCount = [Int](repeating: 0, count: s), cartSquares = [Double](repeating: 0, count: s), revenueSquares = [Double](repeating: 0, count: s)
         let o = orderFacts, cartRuns = cartFacts.runs
-        o.amount.withUnsafeBufferPointer { amount in
+        o.amount.withUnsafeReader { amount in
             o.completed.withUnsafeBufferPointer { completed in
                 o.returned.withUnsafeBufferPointer { returned in
                     for c in 0..<customerCount {

@@ -328,25 +328,35 @@ extension Fusion {
     }
 
     /// The orders grouped by customer, each run oldest first (equal times in row order), with their
-    /// times and amounts in run order.
+    /// times and amounts in run order (see ``RunAmounts`` for the amounts' layout).
     ///
     /// - Complexity: O(orders + customers), plus a sort of any customer's run that is not in time order.
     static func orderRuns(
         _ orders: Table, customer: [Int32], customers n: Int, columns: FusionColumns, threads: Int
-    ) throws(FusionError) -> (runs: CustomerRuns, time: [Int64], amount: [Double]) {
+    ) throws(FusionError) -> (runs: CustomerRuns, time: [Int64], amount: RunAmounts) {
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
         let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
-        // Times and amounts follow the rows into run order (see RunPayload).
-        var (runs, time, amount) = times.withMicroseconds { t in
-            amounts.withDoubles { a in CustomerRuns.carrying(t, a, customer: customer, customers: n, threads: threads) }
+        // Times and amounts follow the rows into run order (see RunPayload); a run out of time
+        // order gets its amounts gathered again.
+        func grouped<Amounts: RowReader>(_ amount: Amounts, nulls: (inout [Amounts.Value], CustomerRuns) -> Void) -> (CustomerRuns, [Int64], [Amounts.Value]) {
+            var (runs, time, carried) = times.withMicroseconds { CustomerRuns.carrying($0, amount, customer: customer, customers: n, threads: threads) }
+            times.setNulls(&time, runs)
+            nulls(&carried, runs)
+            if let sorted = runs.sortedByTime(&time, threads: threads) {
+                runs = sorted
+                carried = runs.gather(threads: threads, amount)
+                nulls(&carried, runs)
+            }
+            return (runs, time, carried)
         }
-        times.setNulls(&time, runs)
-        amounts.setNulls(&amount, runs)
-        if let sorted = runs.sortedByTime(&time, threads: threads) {
-            runs = sorted
-            amount = Fusion.gather(amounts, runs, threads: threads)
+        if let (units, divisor) = amounts.unitsFittingFourBytes {
+            let (runs, time, carried) = units.withUnsafeValues { u in
+                grouped(NarrowUnits(base: u.baseAddress ?? UnsafePointer(bitPattern: 8)!)) { Fusion.setNulls(&$0, units, .min, $1) }
+            }
+            return (runs, time, RunAmounts(units: carried, divisor: divisor))
         }
-        return (runs, time, amount)
+        let (runs, time, carried) = amounts.withDoubles { a in grouped(a) { amounts.setNulls(&$0, $1) } }
+        return (runs, time, RunAmounts(doubles: carried))
     }
 
     /// The answers grouped by customer, each run oldest first (equal times: the greater response id
@@ -387,15 +397,15 @@ extension Fusion {
             return RunScores(words: gathered)
         }
         func check<Stored>(_ values: ColumnValues<Stored>, _ name: String, scale: String, _ range: ClosedRange<Int64>, _ wide: (Stored) -> Int64) throws(FusionError) {
-            let bad = values.withUnsafeValues { v in (0..<v.count).first { !range.contains(wide(v[$0])) && !values.isNull($0) } }
-            if let row = bad { throw .outOfScale(role: .answers, column: name, row: row, value: String(wide(values[row]!)), scale: scale) }
+            if let row = values.firstRow(where: { !range.contains(wide($0)) }) {
+                throw .outOfScale(role: .answers, column: name, row: row, value: String(wide(values[row]!)), scale: scale)
+            }
         }
         let sentiment = try columns.sentiment.map { (name) throws(FusionError) -> [Double] in
             let values = try ScoreColumn.numbers(answers, name, role: .answers)
             let range = scales.sentimentScale.range
-            for row in 0..<answers.rowCount {
-                guard let v = values[row], !range.contains(v) else { continue }
-                throw .outOfScale(role: .answers, column: name, row: row, value: v.formatted(significant: 6), scale: "\(range)")
+            if let row = values.firstRow(outside: range) {
+                throw .outOfScale(role: .answers, column: name, row: row, value: values[row]!.formatted(significant: 6), scale: "\(range)")
             }
             return Fusion.gather(try Fusion.amountValues(answers, name, role: .answers), runs, threads: threads)
         }
@@ -441,6 +451,21 @@ extension Fusion {
             case .double(let v): v.withUnsafeValues { body(AmountDoubles(doubles: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
             case .int64(let v): v.withUnsafeValues { body(AmountDoubles(units: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!, divisor: 1)) }
             }
+        }
+
+        /// The units and divisor of decimal or whole-number amounts whose every value fits four bytes
+        /// (`Int32.min` aside, which stands for none); `nil` for doubles or wider units.
+        ///
+        /// - Complexity: O(rows).
+        var unitsFittingFourBytes: (ColumnValues<Int64>, divisor: Double)? {
+            let (units, divisor): (ColumnValues<Int64>, Double)
+            switch self {
+            case .decimal(let v, let d): (units, divisor) = (v, d)
+            case .int64(let v): (units, divisor) = (v, 1)
+            case .double: return nil
+            }
+            let fits = Int64(Int32.min) + 1...Int64(Int32.max)
+            return units.firstRow(where: { !fits.contains($0) }) == nil ? (units, divisor) : nil
         }
 
         /// Writes NaN to the slot of every null row in `amounts` (in `runs`' order).
