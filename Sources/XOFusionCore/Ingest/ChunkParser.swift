@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -288,7 +286,7 @@ struct _ChunkedParse {
         let counted = UnsafeMutableBufferPointer<Int>.allocate(capacity: begins.count)
         defer { counted.deallocate() }
         let shared = Box((reading, counted))
-        DispatchQueue.concurrentPerform(iterations: begins.count - 1) { k in
+        Concurrently.each(begins.count - 1, threads: begins.count - 1) { k in
             let (reading, counted) = shared.value
             var released = begins[k]
             counted[k] = reading.tokenizer.recordBound(from: begins[k], to: limits[k]) { position in
@@ -314,7 +312,7 @@ struct _ChunkedParse {
             let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: begins.count)
             defer { results.deallocate() }
             let shared = Box((parsers.value, results, begins, limits))
-            DispatchQueue.concurrentPerform(iterations: begins.count) { k in
+            Concurrently.each(begins.count, threads: begins.count) { k in
                 let (parsers, results, begins, limits) = shared.value
                 results[k] = parsers[k].run(from: begins[k], limit: limits[k])
             }
