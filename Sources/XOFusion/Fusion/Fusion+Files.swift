@@ -50,6 +50,12 @@ public enum FusionLoadError: Error, Hashable, Sendable, CustomStringConvertible 
 extension Fusion {
     /// Reads the files (all at once, see ``CSVReader/read(files:threads:)``) with the map's CSV options and fuses them with its mapping.
     ///
+    /// The fusion begins on each file as soon as it is read, while the others still are (the customers
+    /// encoded, then each role looked up and grouped by customer on the thread that read it); the result
+    /// is the fusion ``Fusion/init(customers:answers:orders:returns:carts:tickets:mapping:options:)`` builds
+    /// from the same tables. Should a file need a second read (below), or a step fail, the tables are
+    /// fused after the reads instead, so errors come in the same order either way.
+    ///
     /// Columns the analyses rely on are checked at ingest: a score column is read as whole numbers inside
     /// its scale, a time column as a time, an amount as a number. When the first read infers another kind,
     /// or finds a score outside its scale, the file is read again with that column's kind and range made
