@@ -70,6 +70,8 @@ public struct BenchDataset: Sendable {
     }
 
     /// The five files of `directory` in their fusion roles (surveys.csv: the answers).
+    ///
+    /// - Complexity: O(1).
     public static func fusionFiles(in directory: String) -> FusionFiles {
         FusionFiles(
             answers: directory + "/surveys.csv", customers: directory + "/customers.csv", orders: directory + "/orders.csv",
@@ -77,6 +79,8 @@ public struct BenchDataset: Sendable {
     }
 
     /// The map that reads each file with its schema (``schema(of:)``) and fuses them with the usual column names.
+    ///
+    /// - Complexity: O(1).
     public static var map: FusionMapFile {
         let files: [(FusionRole, String)] = [(.answers, "surveys.csv"), (.customers, "customers.csv"), (.orders, "orders.csv"), (.returns, "returns.csv"), (.carts, "carts.csv")]
         return FusionMapFile(csv: Dictionary(uniqueKeysWithValues: files.map { role, file in (role, CSVReadOptions(schema: schema(of: file))) }))
@@ -91,7 +95,7 @@ public struct BenchDataset: Sendable {
         try Fusion.load(fusionFiles(in: directory), map: map, options: options).fusion
     }
 
-    /// ``loadFusion(from:options:)``, calling `whenReadsEnd` once every file is read.
+    /// ``loadFusion(from:options:)``, calling `whenReadsEnd` as soon as the last file is read.
     package static func loadFusion(from directory: String, options: KernelOptions, whenReadsEnd: () -> Void) throws(FusionLoadError) -> Fusion {
         try Fusion.load(fusionFiles(in: directory), map: map, policy: .strict, options: options, whenReadsEnd: whenReadsEnd).fusion
     }
