@@ -242,10 +242,10 @@ struct CustomerRuns: Sendable {
     /// gathering again.
     ///
     /// - Parameters:
-    ///   - time: the times in run order (null: `Int64.min`).
+    ///   - time: the times in run order, as integers in the times' order (null: the type's `min`).
     ///   - threads: the threads that look for runs out of order.
     /// - Complexity: O(rows) to check, on up to `threads` threads; O(k log k) for each run of k rows that needs sorting.
-    func sortedByTime(_ time: inout [Int64], threads: Int = 1, tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
+    func sortedByTime<Time: FixedWidthInteger>(_ time: inout [Time], threads: Int = 1, tieBreak: ((Int, Int) -> Bool)? = nil) -> CustomerRuns? {
         precondition(time.count == rows.count, "one time per row")
         // The runs out of order, looked for on up to `threads` threads (ranges of customers).
         let unordered: [Int] = time.withUnsafeBufferPointer { time in
@@ -272,7 +272,7 @@ struct CustomerRuns: Sendable {
         }
         guard !unordered.isEmpty else { return nil }
         var sorted = rows
-        var run: [(time: Int64, row: Int32)] = []
+        var run: [(time: Time, row: Int32)] = []
         for g in unordered {
             let start = Int(offsets[g]), end = Int(offsets[g + 1])
             run.removeAll(keepingCapacity: true)
@@ -487,6 +487,64 @@ struct AmountDoubles: RowReader {
     }
 }
 
+/// Whole seconds since `base` (in microseconds), narrowed: times already checked to be whole seconds
+/// that fit (see ``RunTimes``). A null row's slot reads as anything; the caller overwrites it.
+struct SecondsSince: RowReader {
+    let micros: TimeMicroseconds, base: Int64
+    @inline(__always) func callAsFunction(_ row: Int) -> Int32 { Int32(truncatingIfNeeded: (micros(row) &- base) / 1_000_000) }
+}
+
+/// The orders' times in run order, each read as microseconds since the epoch (`Int64.min` for none).
+/// Kept as four-byte whole seconds since the earliest time when every time is a whole second within
+/// 68 years of it (timestamps to the second, dates), else as microseconds. A time reads the same
+/// either way, so every comparison and difference the analyses make is unchanged.
+struct RunTimes: Sendable {
+    /// `Int32.min` for none; empty when the times are microseconds.
+    private let seconds: [Int32]
+    private let base: Int64
+    /// `Int64.min` for none; empty when the times are seconds.
+    private let micros: [Int64]
+
+    init(micros: [Int64]) { (seconds, base, self.micros) = ([], 0, micros) }
+    init(seconds: [Int32], base: Int64) { (self.seconds, self.base, micros) = (seconds, base, []) }
+
+    /// The number of times.
+    var count: Int { seconds.isEmpty ? micros.count : seconds.count }
+
+    /// Whether the times are kept as seconds (for tests).
+    var isNarrow: Bool { !seconds.isEmpty }
+
+    @inline(__always) subscript(i: Int) -> Int64 { seconds.isEmpty ? micros[i] : RunTimes.widened(seconds[i], base) }
+
+    /// Seconds kept in four bytes, as microseconds (`Int64.min` for none).
+    @inline(__always) static func widened(_ seconds: Int32, _ base: Int64) -> Int64 { seconds == .min ? .min : base + Int64(seconds) * 1_000_000 }
+
+    /// The latest time (`nil` without times; `Int64.min` when every time is null).
+    ///
+    /// - Complexity: O(count).
+    func max() -> Int64? {
+        if seconds.isEmpty { return micros.max() }
+        return seconds.max().map { RunTimes.widened($0, base) }
+    }
+
+    /// Calls `body` with a reader of the times, valid inside it: for loops that read without bounds checks.
+    func withUnsafeReader<R>(_ body: (Reader) -> R) -> R {
+        // An empty array may still give a base address: the reader tells the layouts apart by emptiness.
+        seconds.withUnsafeBufferPointer { s in
+            micros.withUnsafeBufferPointer { m in body(Reader(seconds: s.isEmpty ? nil : s.baseAddress, micros: m.baseAddress, base: base)) }
+        }
+    }
+
+    /// Time `i` in microseconds (`Int64.min` for none); only for `i` below the count.
+    struct Reader {
+        let seconds: UnsafePointer<Int32>?, micros: UnsafePointer<Int64>?, base: Int64
+        @inline(__always) subscript(i: Int) -> Int64 {
+            if let seconds { return RunTimes.widened(seconds[i], base) }
+            return micros.unsafelyUnwrapped[i]
+        }
+    }
+}
+
 /// Whole units that fit four bytes, narrowed: amounts already checked to fit (see ``RunAmounts``).
 struct NarrowUnits: RowReader {
     let base: UnsafePointer<Int64>
@@ -548,7 +606,7 @@ struct BitsAsBools: RowReader {
 struct OrderFacts: Sendable {
     let runs: CustomerRuns
     /// Microseconds since the epoch; `Int64.min` for null.
-    let time: [Int64]
+    let time: RunTimes
     /// NaN for null.
     let amount: RunAmounts
     /// Whether the order is completed, and whether a completed order has at least one return row.
@@ -556,7 +614,7 @@ struct OrderFacts: Sendable {
 
     /// No orders: every customer's run is empty.
     static func empty(customers: Int) -> OrderFacts {
-        OrderFacts(runs: CustomerRuns(customer: [], customers: customers), time: [], amount: RunAmounts(doubles: []), completed: [], returned: [])
+        OrderFacts(runs: CustomerRuns(customer: [], customers: customers), time: RunTimes(micros: []), amount: RunAmounts(doubles: []), completed: [], returned: [])
     }
 }
 

@@ -168,7 +168,7 @@ extension Fusion {
         let n = customerCount
         var out = OrderColumns(count: n)
         let o = orderFacts
-        o.time.withUnsafeBufferPointer { time in
+        o.time.withUnsafeReader { time in
             o.amount.withUnsafeReader { amount in
                 o.completed.withUnsafeBufferPointer { completed in
                     o.returned.withUnsafeBufferPointer { isReturned in

@@ -328,35 +328,43 @@ extension Fusion {
     }
 
     /// The orders grouped by customer, each run oldest first (equal times in row order), with their
-    /// times and amounts in run order (see ``RunAmounts`` for the amounts' layout).
+    /// times and amounts in run order: four bytes each (``RunTimes``, ``RunAmounts``) when every time
+    /// is a whole second within 68 years of the earliest and every amount a whole number of units that
+    /// fits, else eight.
     ///
     /// - Complexity: O(orders + customers), plus a sort of any customer's run that is not in time order.
     static func orderRuns(
         _ orders: Table, customer: [Int32], customers n: Int, columns: FusionColumns, threads: Int
-    ) throws(FusionError) -> (runs: CustomerRuns, time: [Int64], amount: RunAmounts) {
+    ) throws(FusionError) -> (runs: CustomerRuns, time: RunTimes, amount: RunAmounts) {
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
         let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
         // Times and amounts follow the rows into run order (see RunPayload); a run out of time
         // order gets its amounts gathered again.
-        func grouped<Amounts: RowReader>(_ amount: Amounts, nulls: (inout [Amounts.Value], CustomerRuns) -> Void) -> (CustomerRuns, [Int64], [Amounts.Value]) {
-            var (runs, time, carried) = times.withMicroseconds { CustomerRuns.carrying($0, amount, customer: customer, customers: n, threads: threads) }
-            times.setNulls(&time, runs)
-            nulls(&carried, runs)
-            if let sorted = runs.sortedByTime(&time, threads: threads) {
+        func grouped<Times: RowReader, Amounts: RowReader>(
+            _ time: Times, timeNull: Times.Value, _ amount: Amounts, amountNulls: (inout [Amounts.Value], CustomerRuns) -> Void
+        ) -> (CustomerRuns, [Times.Value], [Amounts.Value]) where Times.Value: FixedWidthInteger {
+            var (runs, carriedTimes, carried) = CustomerRuns.carrying(time, amount, customer: customer, customers: n, threads: threads)
+            times.setNulls(&carriedTimes, timeNull, runs)
+            amountNulls(&carried, runs)
+            if let sorted = runs.sortedByTime(&carriedTimes, threads: threads) {
                 runs = sorted
                 carried = runs.gather(threads: threads, amount)
-                nulls(&carried, runs)
+                amountNulls(&carried, runs)
             }
-            return (runs, time, carried)
+            return (runs, carriedTimes, carried)
         }
-        if let (units, divisor) = amounts.unitsFittingFourBytes {
-            let (runs, time, carried) = units.withUnsafeValues { u in
-                grouped(NarrowUnits(base: u.baseAddress ?? UnsafePointer(bitPattern: 8)!)) { Fusion.setNulls(&$0, units, .min, $1) }
+        if let base = times.wholeSecondsBase, let (units, divisor) = amounts.unitsFittingFourBytes {
+            let (runs, seconds, carried) = times.withMicroseconds { t in
+                units.withUnsafeValues { u in
+                    grouped(SecondsSince(micros: t, base: base), timeNull: .min, NarrowUnits(base: u.baseAddress ?? UnsafePointer(bitPattern: 8)!)) {
+                        Fusion.setNulls(&$0, units, .min, $1)
+                    }
+                }
             }
-            return (runs, time, RunAmounts(units: carried, divisor: divisor))
+            return (runs, RunTimes(seconds: seconds, base: base), RunAmounts(units: carried, divisor: divisor))
         }
-        let (runs, time, carried) = amounts.withDoubles { a in grouped(a) { amounts.setNulls(&$0, $1) } }
-        return (runs, time, RunAmounts(doubles: carried))
+        let (runs, micros, carried) = times.withMicroseconds { t in amounts.withDoubles { a in grouped(t, timeNull: .min, a) { amounts.setNulls(&$0, $1) } } }
+        return (runs, RunTimes(micros: micros), RunAmounts(doubles: carried))
     }
 
     /// The answers grouped by customer, each run oldest first (equal times: the greater response id
@@ -371,7 +379,7 @@ extension Fusion {
         let tieBreak = ResponseOrder(answers, columns.responseID)
         // The times follow the rows into run order (see RunPayload).
         var (runs, runTime) = times.withMicroseconds { CustomerRuns.carrying($0, customer: customer, customers: n, threads: threads) }
-        times.setNulls(&runTime, runs)
+        times.setNulls(&runTime, .min, runs)
         if let sorted = runs.sortedByTime(&runTime, threads: threads, tieBreak: { a, b in tieBreak.isAfter(b, a) }) { runs = sorted }
         // An integer score in run order: checked in row order first (an error names the first
         // score outside its scale), then gathered from the column, in place also when a read stored
@@ -430,11 +438,34 @@ extension Fusion {
             }
         }
 
-        /// Writes `Int64.min` to the slot of every null row in `times` (in `runs`' order).
-        func setNulls(_ times: inout [Int64], _ runs: CustomerRuns) {
+        /// Writes `null` (`Int64.min` for microseconds) to the slot of every null row in `times` (in `runs`' order).
+        func setNulls<T>(_ times: inout [T], _ null: T, _ runs: CustomerRuns) {
             switch self {
-            case .timestamp(let v): Fusion.setNulls(&times, v, .min, runs)
-            case .date(let v): Fusion.setNulls(&times, v, .min, runs)
+            case .timestamp(let v): Fusion.setNulls(&times, v, null, runs)
+            case .date(let v): Fusion.setNulls(&times, v, null, runs)
+            }
+        }
+
+        /// The microseconds of the earliest time, when every time is a whole second and all of them
+        /// lie within `Int32.max - 1` seconds of it (``RunTimes``' four-byte layout); `nil` otherwise.
+        ///
+        /// - Complexity: O(rows).
+        var wholeSecondsBase: Int64? {
+            let rows: Int, nullCount: Int, isNull: (Int) -> Bool
+            switch self {
+            case .timestamp(let v): (rows, nullCount, isNull) = (v.count, v.nullCount, v.isNull)
+            case .date(let v): (rows, nullCount, isNull) = (v.count, v.nullCount, v.isNull)
+            }
+            return withMicroseconds { time -> Int64? in
+                var earliest = Int64.max, latest = Int64.min
+                for row in 0..<rows where nullCount == 0 || !isNull(row) {
+                    let t = time(row)
+                    guard t % 1_000_000 == 0 else { return nil }
+                    earliest = min(earliest, t)
+                    latest = max(latest, t)
+                }
+                guard earliest <= latest else { return 0 }
+                return (latest - earliest) / 1_000_000 < Int64(Int32.max) ? earliest : nil
             }
         }
     }
@@ -503,7 +534,7 @@ extension Fusion {
     /// - Complexity: O(rows), on up to `threads` threads.
     static func gather(_ times: TimeValues, _ runs: CustomerRuns, threads: Int) -> [Int64] {
         var out = times.withMicroseconds { runs.gather(threads: threads, $0) }
-        times.setNulls(&out, runs)
+        times.setNulls(&out, .min, runs)
         return out
     }
 
