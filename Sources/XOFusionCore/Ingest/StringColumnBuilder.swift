@@ -64,8 +64,10 @@ final class StringColumnBuilder {
         var first = 0
         if s.mayBeNumbered {
             // IDs of one pattern: a number per row, until a value of another shape.
-            first = s.appendNumbered(batch, nulls: nulls, scratch: numberScratch)
-            if required {
+            let numbered = s.appendNumbered(batch, nulls: nulls, scratch: numberScratch)
+            first = numbered.rows
+            // Only a batch that had nulls among them has rows to look for.
+            if required && numbered.nulls > 0 {
                 for r in 0..<first where nulls.isNull(spans[r], base) {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
                 }
@@ -384,8 +386,9 @@ struct StringColumnState {
 
     /// Appends the batch's rows, from its first, while they are nulls or values of
     /// the column's pattern (the first value of a candidate sets it); returns how many
-    /// rows it took. The numbers go to `scratch` first and to the column at once.
-    mutating func appendNumbered(_ batch: BatchColumn, nulls: NullTokens, scratch: UnsafeMutablePointer<UInt32>) -> Int {
+    /// rows it took, and how many of them were nulls. The numbers go to `scratch` first and
+    /// to the column at once.
+    mutating func appendNumbered(_ batch: BatchColumn, nulls: NullTokens, scratch: UnsafeMutablePointer<UInt32>) -> (rows: Int, nulls: Int) {
         let base = batch.base, spans = batch.spans
         var taken = 0, nullsTaken = 0
         // Locals: testing or reading the stored optional pattern per value would copy it each time.
@@ -434,7 +437,7 @@ struct StringColumnState {
         guard hasPattern else {
             // Nulls only, so far: they go to the fallback layout.
             for _ in 0..<taken { appendNull() }
-            return taken
+            return (taken, nullsTaken)
         }
         numbers.append(contentsOf: UnsafeBufferPointer(start: UnsafePointer(scratch), count: taken))
         if nullsTaken > 0 || validity != nil {
@@ -442,7 +445,7 @@ struct StringColumnState {
             for r in 0..<taken { validity!.append(!nulls.isNull(spans[r], base)) }
         }
         count &+= taken
-        return taken
+        return (taken, nullsTaken)
     }
 
     /// Turns a column of nulls only into a numbered one.

@@ -82,6 +82,37 @@ import Testing
         #expect("\(error!)".hasPrefix("answers.csv:3 (byte 61): out_of_range in column 'nps' (index 1)"))
     }
 
+    /// A required numbered column (IDs read as numbers) over several batches of 2,048 records,
+    /// with empty IDs in some batches only, first in a batch, and before any ID sets the
+    /// pattern: each empty one is rejected at its line, every other row kept, on one thread
+    /// and split over three.
+    @Test func emptyRequiredIDsAreRejectedInEveryBatch() throws {
+        let schema = CSVSchema([ColumnSpec("id", .string, required: true, layout: .numbered), ColumnSpec("n", .int64)])
+        for seed in 0..<6 {
+            var g = SeededGenerator(seed: UInt64(seed))
+            var text = "id,n\n", empty: [Int] = []
+            for row in 0..<9_000 {
+                // Empty IDs only in the second and fourth batches, and in the very first row for some seeds.
+                let inSparseBatch = (2_048..<4_096).contains(row) || (6_144..<8_192).contains(row)
+                if (row == 0 && seed % 2 == 0) || (inSparseBatch && Int.random(in: 0..<300, using: &g) == 0) || row == 6_144 {
+                    text += ",\(row)\n"
+                    empty.append(row + 2)
+                } else {
+                    text += "C\(String(100_000_000 + row)),\(row)\n"
+                }
+            }
+            for threads in [1, 3] {
+                var options = CSVReadOptions(policy: .collect(), schema: schema, threads: threads)
+                options.minimumBytesPerThread = 1
+                let result = try readCSV(text, options)
+                #expect(result.rejects.map(\.line) == empty, "seed \(seed), \(threads) threads")
+                #expect(result.rejects.allSatisfy { $0.kind == .missingRequired && $0.column == "id" })
+                #expect(result.table.rowCount == 9_000 - empty.count)
+                #expect(result.table.column(at: 0).stringLayout == .numbered && result.table.column(at: 0).nullCount == 0)
+            }
+        }
+    }
+
     @Test func collectLimitThrowsPastIt() throws {
         let third = try CSVReader.read(bytes: fixtureBytes(), name: "answers.csv", options: options(.collect())).rejects[2]
         #expect(throws: IngestError.tooManyRejects(limit: 2, last: third)) {
