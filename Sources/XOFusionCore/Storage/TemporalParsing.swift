@@ -94,12 +94,20 @@ public enum TemporalParsing {
     }
 
     /// The time of day of `YYYY-MM-DD[T ]HH:MM:SS` at `p` in microseconds, or `nil`; reads bytes
-    /// 10 to 18 only (the caller knows the date in bytes 0 to 9 to be valid).
+    /// 10 to 18 only (the caller knows the date in bytes 0 to 9 to be valid). `HH:MM:SS` is one
+    /// word: compared with `00:00:00` byte by byte, every byte must come out as a digit (the
+    /// colons as zero), and one multiplication puts each pair's value in its second byte.
     @inline(__always)
     static func timeOfDay(_ p: UnsafePointer<UInt8>) -> Int64? {
-        guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "), p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":") else { return nil }
-        let hour = two(p, 11), minute = two(p, 14), second = two(p, 17)
-        guard hour >= 0, hour < 24, minute >= 0, minute < 60, second >= 0, second < 60 else { return nil }
+        guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") else { return nil }
+        // Little-endian: the hour's tens digit in the lowest byte.
+        let x = UnsafeRawPointer(p + 11).loadUnaligned(as: UInt64.self).littleEndian ^ 0x3030_3A30_303A_3030
+        // A byte of 10 or more (0x80 or more included) sets its high bit here; the colons' bytes must be zero.
+        guard ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080 == 0, x & 0x0000_FF00_00FF_0000 == 0 else { return nil }
+        // Byte k + 1 of the product is ten times byte k plus byte k + 1 (at most 99: no carries).
+        let pairs = x &* 0xA01
+        let hour = Int((pairs &>> 8) & 0xFF), minute = Int((pairs &>> 32) & 0xFF), second = Int(pairs &>> 56)
+        guard hour < 24, minute < 60, second < 60 else { return nil }
         return Int64(hour &* 3600 &+ minute &* 60 &+ second) &* 1_000_000
     }
 

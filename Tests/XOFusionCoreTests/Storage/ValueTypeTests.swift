@@ -230,6 +230,32 @@ import Testing
         #expect(Self.parse("1970-01-01 00:00:00Z")?.instant() == Timestamp(microsecondsSinceEpoch: 0))
     }
 
+    /// The time of day read as one word against a byte-by-byte reference, over random bytes
+    /// around the digits: the colons, other separators, bytes just outside the digits, and
+    /// bytes that differ from a digit or a colon only in their high bit.
+    @Test func timeOfDayAgreesWithAByteByByteReference() {
+        var g = SeededGenerator(seed: 31)
+        let alphabet: [UInt8] = Array("0123456789:/T ".utf8) + [0x00, 0x2F, 0x3B, 0x80, 0xB0, 0xB9, 0xBA, 0xFF]
+        func reference(_ b: [UInt8]) -> Int64? {
+            func digit(_ i: Int) -> Int? { b[i] >= 0x30 && b[i] <= 0x39 ? Int(b[i] - 0x30) : nil }
+            guard b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+                let h1 = digit(11), let h2 = digit(12), let m1 = digit(14), let m2 = digit(15), let s1 = digit(17), let s2 = digit(18)
+            else { return nil }
+            let hour = h1 * 10 + h2, minute = m1 * 10 + m2, second = s1 * 10 + s2
+            guard hour < 24, minute < 60, second < 60 else { return nil }
+            return Int64(hour * 3600 + minute * 60 + second) * 1_000_000
+        }
+        var valid = 0
+        for trial in 0..<200_000 {
+            var bytes = Array("2024-05-06T".utf8) + Array(String(format: "%02d:%02d:%02d", trial % 25, (trial / 25) % 61, (trial / 7) % 61).utf8) + [UInt8(ascii: "Z")]
+            for _ in 0..<(trial % 4) { bytes[Int.random(in: 10...18, using: &g)] = alphabet.randomElement(using: &g)! }
+            let answer = bytes.withUnsafeBufferPointer { TemporalParsing.timeOfDay($0.baseAddress!) }
+            #expect(answer == reference(bytes), "\(bytes)")
+            if answer != nil { valid += 1 }
+        }
+        #expect(valid > 50_000 && valid < 190_000, "\(valid)")
+    }
+
     /// The reader's parser remembers the last date it read. Over runs of texts on one date (valid
     /// or not: 31 April, hour 24, minute 60, a wrong separator or a non-digit anywhere, NUL bytes),
     /// it gives what the general parser gives for each text alone.
