@@ -66,7 +66,7 @@ final class StringColumnBuilder {
             // IDs of one pattern: a number per row, until a value of another shape.
             let numbered = s.appendNumbered(batch, nulls: nulls, scratch: numberScratch)
             first = numbered.rows
-            // Only a batch that had nulls among them has rows to look for.
+            // Only a batch with empty IDs has rows to reject.
             if required && numbered.nulls > 0 {
                 for r in 0..<first where nulls.isNull(spans[r], base) {
                     failures.fail(row: batch.firstRow + r, planIndex: planIndex, kind: .missingRequired, message: "column '\(plan.outputName)' is required but the field is empty")
