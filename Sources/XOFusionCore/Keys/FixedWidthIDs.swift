@@ -31,6 +31,10 @@ public struct FixedWidthIDs: Sendable {
     }
     /// The smallest and largest number (`nil` when every value is null).
     public let range: ClosedRange<Int64>?
+    /// Whether row `r`'s number is `range.lowerBound + r` for every row (no nulls): IDs handed out
+    /// in row order, one each, such as an export's auto-increment keys. Such a column is its own
+    /// index: a number's row is its distance from the first.
+    public let isConsecutive: Bool
 
     /// The marker of a null in ``numbers``.
     public static let null = Int64.min
@@ -63,16 +67,19 @@ public struct FixedWidthIDs: Sendable {
         let digits = width - prefix.count
         guard digits >= 1, digits <= 18 else { return nil }
 
-        // Partitions on threads write their numbers straight into one array.
-        var failed = false, low = Int64.max, high = Int64.min
+        // Partitions on threads write their numbers straight into one array. Each also says
+        // whether its numbers follow one another, and if so, its first number minus its first row:
+        // the column is consecutive when that is the same for every partition.
+        var failed = false, low = Int64.max, high = Int64.min, offsets: Set<Int64?> = []
         let numbers = [Int64](unsafeUninitializedCapacity: column.count) { out, initialized in
             let shared = Box(out)
-            let parts = Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> (low: Int64, high: Int64)? in
+            let parts = Partitions.map(Partitions.ranges(column.count), threads: options.threadCount) { range -> (low: Int64, high: Int64, offset: Int64?)? in
                 let out = shared.value
-                var low = Int64.max, high = Int64.min
+                var low = Int64.max, high = Int64.min, consecutive = true
                 for row in range {
                     guard !column.isNull(row) else {
                         out.initializeElement(at: row, to: FixedWidthIDs.null)
+                        consecutive = false
                         continue
                     }
                     guard let number = column.withBytes(at: row, { number(of: $0, prefix: prefix, width: width) }) else {
@@ -83,43 +90,61 @@ public struct FixedWidthIDs: Sendable {
                     out.initializeElement(at: row, to: number)
                     low = min(low, number)
                     high = max(high, number)
+                    if row > range.lowerBound && number != out[row &- 1] &+ 1 { consecutive = false }
                 }
-                return (low, high)
+                return (low, high, consecutive ? out[range.lowerBound] &- Int64(range.lowerBound) : nil)
             }
             for part in parts {
                 guard let part else { failed = true; continue }
                 low = min(low, part.low)
                 high = max(high, part.high)
+                offsets.insert(part.offset)
             }
             initialized = column.count
         }
         if failed { return nil }
-        return FixedWidthIDs(prefix: prefix, width: width, numbers: numbers, range: low <= high ? low...high : nil)
+        return FixedWidthIDs(
+            prefix: prefix, width: width, numbers: numbers, range: low <= high ? low...high : nil,
+            isConsecutive: offsets.count == 1 && offsets.first! != nil)
     }
 
-    private init(prefix: [UInt8], width: Int, numbers: [Int64], range: ClosedRange<Int64>?) {
+    private init(prefix: [UInt8], width: Int, numbers: [Int64], range: ClosedRange<Int64>?, isConsecutive: Bool) {
         self.prefix = prefix
         self.width = width
         self.count = numbers.count
         self.storage = .parsed(numbers)
         self.range = range
+        self.isConsecutive = isConsecutive
     }
 
     /// The IDs of a numbered column: its numbers, read in place.
     private init(numbered column: Column, _ stored: ContiguousArray<UInt32>, _ pattern: IDPattern) {
-        var low = UInt32.max, high = UInt32.min
+        var low = UInt32.max, high = UInt32.min, mismatch: UInt32 = 0
         stored.withUnsafeBufferPointer { stored in
             let first = column.offset, hasNulls = column.nullCount > 0
-            for row in 0..<column.count where !hasNulls || !column.isNull(row) {
-                low = min(low, stored[first &+ row])
-                high = max(high, stored[first &+ row])
+            // Consecutive: every number minus its row equals the first row's (wrapping, as the stored numbers are below 2^32).
+            let offset = column.count > 0 ? stored[first] : 0
+            if hasNulls {
+                for row in 0..<column.count where !column.isNull(row) {
+                    low = min(low, stored[first &+ row])
+                    high = max(high, stored[first &+ row])
+                }
+                return
+            }
+            // Without nulls, a loop the compiler can vectorise.
+            for (row, number) in UnsafeBufferPointer(rebasing: stored[first..<(first &+ column.count)]).enumerated() {
+                low = min(low, number)
+                high = max(high, number)
+                mismatch |= (number &- UInt32(truncatingIfNeeded: row)) ^ offset
             }
         }
         prefix = Array(pattern.prefix)
         width = pattern.length
         count = column.count
         storage = .numbered(column, stored)
-        range = low <= high ? Int64(low)...Int64(high) : nil
+        let range = low <= high ? Int64(low)...Int64(high) : nil
+        self.range = range
+        isConsecutive = column.nullCount == 0 && mismatch == 0 && range.map { $0.upperBound - $0.lowerBound == Int64(column.count - 1) } ?? false
     }
 
     /// Whether a value of `other` can equal a value of this column only when their numbers are equal.
@@ -152,12 +177,24 @@ public struct FixedWidthIDs: Sendable {
     /// prefix or width) or `target`'s numbers are too sparse for a table by number (a span
     /// wider than four times its rows, plus 1,024).
     ///
-    /// Only the numbers that rows here name get an entry: a bitmap over `target`'s span marks
-    /// them, and an entry's place is the count of marked numbers before it.
+    /// A consecutive target (``isConsecutive``) is its own index: a number's row is its distance
+    /// from the first. Otherwise only the numbers that rows here name get an entry: a bitmap over
+    /// `target`'s span marks them, and an entry's place is the count of marked numbers before it.
     ///
-    /// - Complexity: O(rows + `target`'s rows + its span / 64).
+    /// - Complexity: O(rows) for a consecutive target, else O(rows + `target`'s rows + its span / 64).
     package func firstRows(in target: FixedWidthIDs) -> (rows: [Int32], duplicates: Int)? {
-        guard isComparable(with: target), let span = target.range, span.upperBound - span.lowerBound < Int64(4 * target.count + 1024) else { return nil }
+        guard isComparable(with: target) else { return nil }
+        if target.isConsecutive, let span = target.range {
+            // Each number once, at its distance from the first: no table to build, no repeats.
+            var rows = [Int32](repeating: -1, count: count)
+            rows.withUnsafeMutableBufferPointer { rows in
+                forEachNumber { row, number in
+                    if number != FixedWidthIDs.null && span.contains(number) { rows[row] = Int32(truncatingIfNeeded: number &- span.lowerBound) }
+                }
+            }
+            return (rows, 0)
+        }
+        guard let span = target.range, span.upperBound - span.lowerBound < Int64(4 * target.count + 1024) else { return nil }
         let base = span.lowerBound, size = Int(span.upperBound - base) + 1
         @inline(__always) func slot(_ number: Int64) -> Int? {
             number == FixedWidthIDs.null || !span.contains(number) ? nil : Int(number &- base)

@@ -48,9 +48,10 @@ import XOFusionCore
             // Every third seed's span starts at 0, the number a null row of the numbered layout holds.
             let targetCount = Int.random(in: 1...300, using: &random), low = seed % 3 == 0 ? 0 : Int.random(in: 1...5000, using: &random)
             let spread = Int.random(in: 1...(2 * targetCount), using: &random)
-            let target: [String?] = (0..<targetCount).map { _ in
-                Int.random(in: 0..<10, using: &random) == 0 ? nil : id(low + Int.random(in: 0..<spread, using: &random))
-            }
+            // Every fourth seed's target is consecutive (one number per row, in row order): its own index.
+            let target: [String?] = seed % 4 == 1
+                ? (0..<targetCount).map { id(low + $0) }
+                : (0..<targetCount).map { _ in Int.random(in: 0..<10, using: &random) == 0 ? nil : id(low + Int.random(in: 0..<spread, using: &random)) }
             let source: [String?] = (0..<Int.random(in: 0...200, using: &random)).map { _ in
                 switch Int.random(in: 0..<10, using: &random) {
                 case 0: nil
@@ -77,6 +78,55 @@ import XOFusionCore
                 #expect(joined.rows == expectedRows, "seed \(seed), \(layout)")
                 #expect(joined.duplicates == expectedDuplicates, "seed \(seed), \(layout)")
             }
+        }
+    }
+
+    /// A column is consecutive when row r holds the first number plus r, and only then: checked on
+    /// both storages, on one thread and over partitions on two (each part consecutive on its own).
+    @Test func consecutiveMeansOneNumberPerRowInRowOrder() throws {
+        func id(_ number: Int) -> String {
+            let digits = String(number)
+            return "O" + String(repeating: "0", count: 9 - digits.count) + digits
+        }
+        let n = 300_000, start = 1_234
+        let consecutive: [String?] = (0..<n).map { id(start + $0) }
+        var gap = consecutive; gap[n / 2] = id(start + n + 5)
+        var null = consecutive; null[n - 1] = nil
+        var swapped = consecutive; swapped.swapAt(10, 11)
+        // Two halves, each consecutive, the second starting where the first does.
+        let restarted: [String?] = (0..<n).map { id(start + $0 % (n / 2)) }
+        for layout in [StringLayout.plain, .numbered] {
+            for threads in [1, 2] {
+                let options = KernelOptions(threads: threads)
+                let parsed = { (values: [String?]) in try #require(FixedWidthIDs.parse(try .string(values, layout: layout), options: options)) }
+                #expect(try parsed(consecutive).isConsecutive, "\(layout), \(threads) threads")
+                #expect(try parsed(consecutive).range == Int64(start)...Int64(start + n - 1))
+                for (name, values) in [("gap", gap), ("null", null), ("swapped", swapped), ("restarted", restarted)] {
+                    #expect(try !parsed(values).isConsecutive, "\(name), \(layout), \(threads) threads")
+                }
+                #expect(try parsed(["O000000007"]).isConsecutive)
+            }
+        }
+    }
+
+    /// Linking to a consecutive target finds each number's row by arithmetic: rows worked out by
+    /// hand, and those of the general path on the same target with its last number changed.
+    @Test func aConsecutiveTargetLinksLikeAnyOther() throws {
+        let ids = (0..<5_000).map { "R" + String(100_000 + $0) }
+        var changed = ids; changed[4_999] = "R105005"
+        let source = ["R100000", "R104998", "R104999", nil, "R099999", "R105000", "R102500", "R102500"]
+        for layout in [StringLayout.plain, .numbered] {
+            let fast = try #require(FixedWidthIDs.parse(try .string(ids, layout: layout)))
+            let general = try #require(FixedWidthIDs.parse(try .string(changed, layout: layout)))
+            let names = try #require(FixedWidthIDs.parse(try .string(source, layout: layout)))
+            #expect(fast.isConsecutive && !general.isConsecutive)
+            let linked = try #require(names.firstRows(in: fast)), reference = try #require(names.firstRows(in: general))
+            #expect(linked.rows == [0, 4_998, 4_999, -1, -1, -1, 2_500, 2_500])
+            #expect(linked.duplicates == 0)
+            // The general path gives the same rows, but for the number it no longer has.
+            var expected = linked.rows
+            expected[2] = -1
+            #expect(reference.rows == expected)
         }
     }
 
