@@ -55,17 +55,18 @@ public struct Fusion: Sendable {
         // first is reported before one of the second, as if they ran in order.
 
         // Every customer column encoded into one key space; meanwhile, which orders are
-        // completed and which order each return names.
+        // completed, which order each return names, and how the orders' facts are kept.
         let (encoded, orderSide) = Concurrently.run(threads: threads) { () throws(FusionError) in
             try Fusion.customerCodes(
                 customers: customers, answers: answers, orders: orders, returns: returns, carts: carts, tickets: tickets,
                 columns: columns, mapping: mapping, options: options)
         } _: { () throws(FusionError) in
             (try Fusion.completedOrders(orders, columns: columns, mapping: mapping, options: options),
-             try Fusion.returnedOrderLinks(returns, orders, columns: columns, options: options))
+             try Fusion.returnedOrderLinks(returns, orders, columns: columns, options: options),
+             try Fusion.narrowOrderBase(orders, columns: columns))
         }
         let codes = try encoded.get()
-        let (orderCompleted, returnLink) = try orderSide.get()
+        let (orderCompleted, returnLink, narrowBase) = try orderSide.get()
         let n = customers.rowCount
 
         // Group every role by customer: orders and answers in time order within a customer.
@@ -74,7 +75,7 @@ public struct Fusion: Sendable {
         let (ordersGrouped, othersGrouped) = Concurrently.run(threads: threads) { () throws(FusionError) in
             try Fusion.orderSide(
                 orders, returns, link: returnLink, completed: orderCompleted, orderCustomer: codes.orders, returnCustomer: codes.returns,
-                customers: n, columns: columns, threads: threads)
+                customers: n, columns: columns, narrowBase: narrowBase, threads: threads)
         } _: { () throws(FusionError) in
             (try Fusion.answerFacts(answers, customer: codes.answers, customers: n, columns: columns, scales: mapping.answers, threads: threads),
              try Fusion.amountFacts(returns, codes.returns, .returns, amount: columns.returnAmount, customers: n, threads: threads),
@@ -223,17 +224,19 @@ extension Fusion {
         return report
     }
 
-    /// The orders grouped by customer (``orderRuns(_:customer:customers:columns:threads:)``) with
+    /// The orders grouped by customer (``orderRuns(_:customer:customers:columns:narrowBase:threads:)``) with
     /// which of them are completed and which were returned (``returnedOrders(_:link:completed:returnCustomer:orderCustomer:)``,
     /// worked out meanwhile), and what the links show.
     ///
     /// - Complexity: O(orders + returns + customers).
     static func orderSide(
         _ orders: Table?, _ returns: Table?, link: (rows: [Int32], duplicates: Int)?, completed: ValidityBitmap,
-        orderCustomer: [Int32], returnCustomer: [Int32], customers n: Int, columns: FusionColumns, threads: Int
+        orderCustomer: [Int32], returnCustomer: [Int32], customers n: Int, columns: FusionColumns, narrowBase: Int64?, threads: Int
     ) throws(FusionError) -> (OrderFacts, ReturnChecks) {
         let (grouped, flagged) = Concurrently.run(threads: threads) { () throws(FusionError) in
-            try orders.map { (orders) throws(FusionError) in try orderRuns(orders, customer: orderCustomer, customers: n, columns: columns, threads: threads) }
+            try orders.map { (orders) throws(FusionError) in
+                try orderRuns(orders, customer: orderCustomer, customers: n, columns: columns, narrowBase: narrowBase, threads: threads)
+            }
         } _: { () throws(FusionError) in
             Fusion.returnedOrders(returns, link: link, completed: completed, returnCustomer: returnCustomer, orderCustomer: orderCustomer)
         }
@@ -327,14 +330,28 @@ extension Fusion {
         return (returned, checks)
     }
 
+    /// Whether the orders' times and amounts fit four bytes each in run order (``RunTimes``,
+    /// ``RunAmounts``): every time a whole second within 68 years of the earliest, every amount a
+    /// whole number of units that fits. The earliest time's microseconds when they do, else `nil`
+    /// (and `nil` without orders). Worked out before the grouping, beside the customers' look-up,
+    /// so that its two passes are not on the grouping's path.
+    ///
+    /// - Complexity: O(orders).
+    static func narrowOrderBase(_ orders: Table?, columns: FusionColumns) throws(FusionError) -> Int64? {
+        guard let orders else { return nil }
+        guard let base = try Fusion.timeValues(orders, columns.orderTime!, role: .orders).wholeSecondsBase,
+              try Fusion.amountValues(orders, columns.orderAmount!, role: .orders).fitsFourBytes
+        else { return nil }
+        return base
+    }
+
     /// The orders grouped by customer, each run oldest first (equal times in row order), with their
-    /// times and amounts in run order: four bytes each (``RunTimes``, ``RunAmounts``) when every time
-    /// is a whole second within 68 years of the earliest and every amount a whole number of units that
-    /// fits, else eight.
+    /// times and amounts in run order: four bytes each (``RunTimes``, ``RunAmounts``) when
+    /// `narrowBase` (``narrowOrderBase(_:columns:)`` of the same orders) says they fit, else eight.
     ///
     /// - Complexity: O(orders + customers), plus a sort of any customer's run that is not in time order.
     static func orderRuns(
-        _ orders: Table, customer: [Int32], customers n: Int, columns: FusionColumns, threads: Int
+        _ orders: Table, customer: [Int32], customers n: Int, columns: FusionColumns, narrowBase: Int64?, threads: Int
     ) throws(FusionError) -> (runs: CustomerRuns, time: RunTimes, amount: RunAmounts) {
         let times = try Fusion.timeValues(orders, columns.orderTime!, role: .orders)
         let amounts = try Fusion.amountValues(orders, columns.orderAmount!, role: .orders)
@@ -353,7 +370,7 @@ extension Fusion {
             }
             return (runs, carriedTimes, carried)
         }
-        if let base = times.wholeSecondsBase, let (units, divisor) = amounts.unitsFittingFourBytes {
+        if let base = narrowBase, let (units, divisor) = amounts.units {
             let (runs, seconds, carried) = times.withMicroseconds { t in
                 units.withUnsafeValues { u in
                     grouped(SecondsSince(micros: t, base: base), timeNull: .min, NarrowUnits(base: u.baseAddress ?? UnsafePointer(bitPattern: 8)!)) {
@@ -484,19 +501,23 @@ extension Fusion {
             }
         }
 
-        /// The units and divisor of decimal or whole-number amounts whose every value fits four bytes
-        /// (`Int32.min` aside, which stands for none); `nil` for doubles or wider units.
+        /// The units and divisor of decimal or whole-number amounts; `nil` for doubles.
+        var units: (ColumnValues<Int64>, divisor: Double)? {
+            switch self {
+            case .decimal(let v, let d): (v, d)
+            case .int64(let v): (v, 1)
+            case .double: nil
+            }
+        }
+
+        /// Whether the amounts are units (``units``) whose every value fits four bytes (`Int32.min`
+        /// aside, which stands for none).
         ///
         /// - Complexity: O(rows).
-        var unitsFittingFourBytes: (ColumnValues<Int64>, divisor: Double)? {
-            let (units, divisor): (ColumnValues<Int64>, Double)
-            switch self {
-            case .decimal(let v, let d): (units, divisor) = (v, d)
-            case .int64(let v): (units, divisor) = (v, 1)
-            case .double: return nil
-            }
+        var fitsFourBytes: Bool {
+            guard let (units, _) = units else { return false }
             let fits = Int64(Int32.min) + 1...Int64(Int32.max)
-            return units.firstRow(where: { !fits.contains($0) }) == nil ? (units, divisor) : nil
+            return units.firstRow(where: { !fits.contains($0) }) == nil
         }
 
         /// Writes NaN to the slot of every null row in `amounts` (in `runs`' order).

@@ -139,13 +139,14 @@ final class FusionPipeline: @unchecked Sendable {
             self.lookUp(orders, columns.orderCustomer, .orders)
         } _: { () throws(FusionError) in
             (try Fusion.completedOrders(orders, columns: columns, mapping: mapping, options: options),
-             try Fusion.returnedOrderLinks(returns, orders, columns: columns, options: options))
+             try Fusion.returnedOrderLinks(returns, orders, columns: columns, options: options),
+             try Fusion.narrowOrderBase(orders, columns: columns))
         }
         let (n, returnCustomer) = withLock { (report!.customers, codes[.returns] ?? []) }
-        guard case .success(let orderCustomer?) = looked, let (completed, link) = try? orderSide.get(),
+        guard case .success(let orderCustomer?) = looked, let (completed, link, narrowBase) = try? orderSide.get(),
               let (facts, checks) = try? Fusion.orderSide(
                 orders, returns, link: link, completed: completed, orderCustomer: orderCustomer, returnCustomer: returnCustomer,
-                customers: n, columns: columns, threads: threads)
+                customers: n, columns: columns, narrowBase: narrowBase, threads: threads)
         else { return stop() }
         withLock { (orderPart, codes[.orders]) = ((facts, checks, link), orderCustomer) }
     }

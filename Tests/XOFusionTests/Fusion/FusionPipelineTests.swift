@@ -53,6 +53,9 @@ import XOFusionSampleData
                 customers: r[.customers]!.table, answers: r[.answers]!.table, orders: r[.orders]?.table, returns: r[.returns]?.table,
                 carts: r[.carts]?.table, options: options)
             try Self.expectSame(loaded.fusion, fused, "seed \(seed), \(threads) threads")
+            // The orders' facts in the same layout (four bytes a value when they fit).
+            #expect(loaded.fusion.orderFacts.time.isNarrow == fused.orderFacts.time.isNarrow, "seed \(seed), \(threads) threads")
+            #expect(loaded.fusion.orderFacts.amount.isNarrow == fused.orderFacts.amount.isNarrow, "seed \(seed), \(threads) threads")
             // Fused while read unless a file is read again (a score or time column with no value at all
             // is inferred as text, so the loader reads it again with its kind).
             #expect(loaded.pipelined == loaded.rereads.isEmpty, "seed \(seed), \(threads) threads")
