@@ -105,7 +105,7 @@ public struct FixedWidthIDs: Sendable {
         if failed { return nil }
         return FixedWidthIDs(
             prefix: prefix, width: width, numbers: numbers, range: low <= high ? low...high : nil,
-            isConsecutive: offsets.count == 1 && offsets.first! != nil)
+            isConsecutive: offsets.count == 1 && !offsets.contains(nil))
     }
 
     private init(prefix: [UInt8], width: Int, numbers: [Int64], range: ClosedRange<Int64>?, isConsecutive: Bool) {
