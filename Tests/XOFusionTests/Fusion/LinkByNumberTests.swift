@@ -20,7 +20,12 @@ import Testing
         // Numbers spread over more than one 64-bit word of the number bitmap now and then.
         let spread = [1, 1, 25][next(3)]  // spans stay under 1,024, which the number path always takes
         // Orders: numbered with gaps and repeats, some null; returns: known, unknown and null order ids.
-        let orders: [String?] = (0..<next(60)).map { _ in next(8) == 0 ? nil : id(min(limit, next(40) * spread)) }
+        var orders: [String?] = (0..<next(60)).map { _ in next(8) == 0 ? nil : id(min(limit, next(40) * spread)) }
+        if seed % 4 == 3 {
+            // Every fourth seed: orders numbered one per row in row order, as exports number them (the target is its own index).
+            let start = next(min(limit, 40) + 1)
+            orders = (0..<min(next(60) + 1, limit - start + 1)).map { id(start + $0) }
+        }
         var returns: [String?] = (0..<next(30)).map { _ in next(6) == 0 ? nil : id(min(limit, next(50) * spread)) }
         if next(10) == 0 { returns.append("O-not-a-number") }  // another shape: the text path only
         let target = try Table(["order_id": try .string(orders)]), source = try Table(["order_id": try .string(returns)])
