@@ -31,11 +31,14 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
     /// prefix and first `digits - 8` digits fit in their first 8 bytes (`C000000497`,
     /// `O0000000001`): the first word holds the prefix (checked under `prefixMask`) and the
     /// head digits, which a shift by `headShift` bits and `headMask` turn into a word of eight
-    /// digits padded with zeros; the value's last word holds the other eight digits. Trivial
-    /// (no reference inside), so a loop holds it in registers.
+    /// digits padded with zeros; the value's last word holds the other eight digits. One or two
+    /// head digits (`C` and 9 digits, `O` and 10) are read from the word's top two bytes alone,
+    /// in a third of the instructions. Trivial (no reference inside), so a loop holds it in registers.
     struct WordReader: Hashable, Sendable {
         let length: Int
         let prefixMask: UInt64, prefixWord: UInt64, headShift: UInt64, headMask: UInt64
+        /// Whether the head has at most two digits.
+        let shortHead: Bool
 
         init?(prefix: ContiguousArray<UInt8>, digits: Int) {
             let head = digits - 8
@@ -45,6 +48,7 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
             prefixWord = prefix.enumerated().reduce(0) { word, byte in word | UInt64(byte.element) << (8 * UInt64(byte.offset)) }
             headShift = 8 * UInt64(8 - head - prefix.count)
             headMask = UInt64.max << (8 * UInt64(8 - head))
+            shortHead = head <= 2
         }
 
         /// The number of the value at `p`, or `nil` for a value of another shape.
@@ -53,8 +57,9 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
             guard n == length else { return nil }
             let raw = UnsafeRawPointer(p)
             let first = raw.loadUnaligned(as: UInt64.self).littleEndian
+            let padded = ((first &<< headShift) & headMask) | (0x3030_3030_3030_3030 & ~headMask)
             guard first & prefixMask == prefixWord,
-                let head = IDPattern.eightDigits(((first &<< headShift) & headMask) | (0x3030_3030_3030_3030 & ~headMask)),
+                let head = shortHead ? IDPattern.twoDigits(padded &>> 48) : IDPattern.eightDigits(padded),
                 let tail = IDPattern.eightDigits(raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self).littleEndian)
             else { return nil }
             return Int64(head) &* 100_000_000 &+ Int64(tail)
@@ -151,6 +156,16 @@ public struct IDPattern: Hashable, Sendable, CustomStringConvertible {
         var run = 0
         while run < bytes.count && isDigit(bytes[bytes.count - 1 - run]) { run += 1 }
         return run
+    }
+
+    /// The value of two ASCII digits in the low two bytes of `pair` (the first digit in the
+    /// lowest byte, the other bytes zero), or `nil` if either is not a digit: both bytes' high
+    /// nibbles must be 3 and their low nibbles at most 9, tested at once.
+    @inline(__always)
+    static func twoDigits(_ pair: UInt64) -> UInt32? {
+        let v = pair ^ 0x3030
+        guard (v & 0xF0F0) | ((v &+ 0x0606) & 0xF0F0) == 0 else { return nil }
+        return UInt32(truncatingIfNeeded: (v & 0xFF) &* 10 &+ (v &>> 8))
     }
 
     /// The value of eight ASCII digits loaded little-endian into a word (the first
