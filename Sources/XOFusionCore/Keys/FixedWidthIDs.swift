@@ -121,17 +121,17 @@ public struct FixedWidthIDs: Sendable {
     private init(numbered column: Column, _ stored: ContiguousArray<UInt32>, _ pattern: IDPattern) {
         var low = UInt32.max, high = UInt32.min, mismatch: UInt32 = 0
         stored.withUnsafeBufferPointer { stored in
-            let first = column.offset, hasNulls = column.nullCount > 0
-            // Consecutive: every number minus its row equals the first row's (wrapping, as the stored numbers are below 2^32).
-            let offset = column.count > 0 ? stored[first] : 0
-            if hasNulls {
+            let first = column.offset
+            if column.nullCount > 0 {
                 for row in 0..<column.count where !column.isNull(row) {
                     low = min(low, stored[first &+ row])
                     high = max(high, stored[first &+ row])
                 }
                 return
             }
-            // Without nulls, a loop the compiler can vectorise.
+            // Without nulls, a loop the compiler can vectorise. Consecutive: every number minus its row
+            // equals the first row's number (wrapping; the span check below rules out a wrap).
+            let offset = column.count > 0 ? stored[first] : 0
             for (row, number) in UnsafeBufferPointer(rebasing: stored[first..<(first &+ column.count)]).enumerated() {
                 low = min(low, number)
                 high = max(high, number)
